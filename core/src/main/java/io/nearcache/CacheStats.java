@@ -1,0 +1,237 @@
+package io.nearcache;
+
+import java.util.Objects;
+
+/**
+ * An immutable snapshot of one cache's counters on one instance, taken by {@link
+ * NearCache#stats()}. Counts never go negative; {@link #plus} saturates at {@link Long#MAX_VALUE}
+ * and {@link #minus} clamps at zero, so {@code now.minus(before)} gives an interval's activity.
+ *
+ * <p>Which operation moves which counter:
+ * <ul>
+ *   <li>{@code l1Hits}/{@code l1Misses}: each key looked up by {@code get}, {@code getIfPresent} or
+ *       {@code getAll}, found in L1 or not.
+ *   <li>{@code l2Hits}/{@code l2Misses}: each L1 miss that went on to Redis, found a decodable
+ *       value there or not (a Redis failure or undecodable bytes count as a miss).
+ *   <li>{@code loadSuccesses}/{@code loadFailures}/{@code totalLoadTimeNanos}: each loader or bulk
+ *       loader call, by whether it returned or threw, and the time it took.
+ *   <li>{@code decodeErrors}: bytes in Redis that the serializer refused (the key is deleted).
+ *   <li>{@code redisErrors}: Redis calls that failed (timeouts, lost connections, server errors).
+ *   <li>{@code oversizedValues}: values served but not written to Redis because their encoding
+ *       exceeded {@link CacheSpec#maxValueBytes()}.
+ * </ul>
+ */
+public final class CacheStats {
+  private static final CacheStats EMPTY = new CacheStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+
+  private final long l1Hits;
+  private final long l1Misses;
+  private final long l2Hits;
+  private final long l2Misses;
+  private final long loadSuccesses;
+  private final long loadFailures;
+  private final long totalLoadTimeNanos;
+  private final long decodeErrors;
+  private final long redisErrors;
+  private final long oversizedValues;
+
+  private CacheStats(long l1Hits, long l1Misses, long l2Hits, long l2Misses, long loadSuccesses,
+      long loadFailures, long totalLoadTimeNanos, long decodeErrors, long redisErrors,
+      long oversizedValues) {
+    this.l1Hits = l1Hits;
+    this.l1Misses = l1Misses;
+    this.l2Hits = l2Hits;
+    this.l2Misses = l2Misses;
+    this.loadSuccesses = loadSuccesses;
+    this.loadFailures = loadFailures;
+    this.totalLoadTimeNanos = totalLoadTimeNanos;
+    this.decodeErrors = decodeErrors;
+    this.redisErrors = redisErrors;
+    this.oversizedValues = oversizedValues;
+  }
+
+  /**
+   * Returns a snapshot with the given counts.
+   *
+   * @throws IllegalArgumentException if any count is negative, naming it
+   */
+  public static CacheStats of(long l1Hits, long l1Misses, long l2Hits, long l2Misses,
+      long loadSuccesses, long loadFailures, long totalLoadTimeNanos, long decodeErrors,
+      long redisErrors, long oversizedValues) {
+    return new CacheStats(
+        requireNonNegative("l1Hits", l1Hits),
+        requireNonNegative("l1Misses", l1Misses),
+        requireNonNegative("l2Hits", l2Hits),
+        requireNonNegative("l2Misses", l2Misses),
+        requireNonNegative("loadSuccesses", loadSuccesses),
+        requireNonNegative("loadFailures", loadFailures),
+        requireNonNegative("totalLoadTimeNanos", totalLoadTimeNanos),
+        requireNonNegative("decodeErrors", decodeErrors),
+        requireNonNegative("redisErrors", redisErrors),
+        requireNonNegative("oversizedValues", oversizedValues));
+  }
+
+  /** Returns the snapshot with every count at zero. */
+  public static CacheStats empty() {
+    return EMPTY;
+  }
+
+  private static long requireNonNegative(String name, long value) {
+    if (value < 0) {
+      throw new IllegalArgumentException(name + " < 0: " + value);
+    }
+    return value;
+  }
+
+  /** Keys found in L1. */
+  public long l1Hits() {
+    return l1Hits;
+  }
+
+  /** Keys not found in L1. */
+  public long l1Misses() {
+    return l1Misses;
+  }
+
+  /** {@code l1Hits + l1Misses}, saturated. */
+  public long l1Requests() {
+    return saturatedAdd(l1Hits, l1Misses);
+  }
+
+  /** L1 hits over L1 requests; 1.0 when there were no requests. */
+  public double l1HitRate() {
+    long requests = l1Requests();
+    return requests == 0 ? 1.0 : (double) l1Hits / requests;
+  }
+
+  /** L1 misses that found a value in Redis. */
+  public long l2Hits() {
+    return l2Hits;
+  }
+
+  /** L1 misses that found no usable value in Redis. */
+  public long l2Misses() {
+    return l2Misses;
+  }
+
+  /** {@code l2Hits + l2Misses}, saturated. */
+  public long l2Requests() {
+    return saturatedAdd(l2Hits, l2Misses);
+  }
+
+  /** L2 hits over L2 requests; 1.0 when there were no requests. */
+  public double l2HitRate() {
+    long requests = l2Requests();
+    return requests == 0 ? 1.0 : (double) l2Hits / requests;
+  }
+
+  /**
+   * Share of lookups answered by either tier without a load: {@code (l1Hits + l2Hits) /
+   * l1Requests}; 1.0 when there were no requests.
+   */
+  public double hitRate() {
+    long requests = l1Requests();
+    return requests == 0 ? 1.0 : (double) saturatedAdd(l1Hits, l2Hits) / requests;
+  }
+
+  /** Loader calls that returned (a {@code null} result included). */
+  public long loadSuccesses() {
+    return loadSuccesses;
+  }
+
+  /** Loader calls that threw. */
+  public long loadFailures() {
+    return loadFailures;
+  }
+
+  /** {@code loadSuccesses + loadFailures}, saturated. */
+  public long loadCount() {
+    return saturatedAdd(loadSuccesses, loadFailures);
+  }
+
+  /** Nanoseconds spent in loaders, successful or not. */
+  public long totalLoadTimeNanos() {
+    return totalLoadTimeNanos;
+  }
+
+  /** Mean nanoseconds per loader call; 0.0 when there were none. */
+  public double averageLoadPenaltyNanos() {
+    long loads = loadCount();
+    return loads == 0 ? 0.0 : (double) totalLoadTimeNanos / loads;
+  }
+
+  /** Values in Redis that could not be decoded; each was deleted and treated as a miss. */
+  public long decodeErrors() {
+    return decodeErrors;
+  }
+
+  /** Redis calls that failed. */
+  public long redisErrors() {
+    return redisErrors;
+  }
+
+  /** Values served but not written to Redis for being larger than the configured maximum. */
+  public long oversizedValues() {
+    return oversizedValues;
+  }
+
+  /** Returns the sum of this snapshot and {@code other}, each count saturating. */
+  public CacheStats plus(CacheStats other) {
+    return new CacheStats(
+        saturatedAdd(l1Hits, other.l1Hits),
+        saturatedAdd(l1Misses, other.l1Misses),
+        saturatedAdd(l2Hits, other.l2Hits),
+        saturatedAdd(l2Misses, other.l2Misses),
+        saturatedAdd(loadSuccesses, other.loadSuccesses),
+        saturatedAdd(loadFailures, other.loadFailures),
+        saturatedAdd(totalLoadTimeNanos, other.totalLoadTimeNanos),
+        saturatedAdd(decodeErrors, other.decodeErrors),
+        saturatedAdd(redisErrors, other.redisErrors),
+        saturatedAdd(oversizedValues, other.oversizedValues));
+  }
+
+  /** Returns this snapshot less {@code other}, each count clamped at zero. */
+  public CacheStats minus(CacheStats other) {
+    return new CacheStats(
+        Math.max(0, l1Hits - other.l1Hits),
+        Math.max(0, l1Misses - other.l1Misses),
+        Math.max(0, l2Hits - other.l2Hits),
+        Math.max(0, l2Misses - other.l2Misses),
+        Math.max(0, loadSuccesses - other.loadSuccesses),
+        Math.max(0, loadFailures - other.loadFailures),
+        Math.max(0, totalLoadTimeNanos - other.totalLoadTimeNanos),
+        Math.max(0, decodeErrors - other.decodeErrors),
+        Math.max(0, redisErrors - other.redisErrors),
+        Math.max(0, oversizedValues - other.oversizedValues));
+  }
+
+  private static long saturatedAdd(long a, long b) {
+    long sum = a + b;
+    return ((a ^ sum) & (b ^ sum)) < 0 ? Long.MAX_VALUE : sum;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof CacheStats s
+        && l1Hits == s.l1Hits && l1Misses == s.l1Misses
+        && l2Hits == s.l2Hits && l2Misses == s.l2Misses
+        && loadSuccesses == s.loadSuccesses && loadFailures == s.loadFailures
+        && totalLoadTimeNanos == s.totalLoadTimeNanos && decodeErrors == s.decodeErrors
+        && redisErrors == s.redisErrors && oversizedValues == s.oversizedValues;
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(l1Hits, l1Misses, l2Hits, l2Misses, loadSuccesses, loadFailures,
+        totalLoadTimeNanos, decodeErrors, redisErrors, oversizedValues);
+  }
+
+  @Override
+  public String toString() {
+    return "CacheStats{l1Hits=" + l1Hits + ", l1Misses=" + l1Misses
+        + ", l2Hits=" + l2Hits + ", l2Misses=" + l2Misses
+        + ", loadSuccesses=" + loadSuccesses + ", loadFailures=" + loadFailures
+        + ", totalLoadTimeNanos=" + totalLoadTimeNanos + ", decodeErrors=" + decodeErrors
+        + ", redisErrors=" + redisErrors + ", oversizedValues=" + oversizedValues + '}';
+  }
+}

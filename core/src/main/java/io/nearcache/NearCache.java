@@ -1,0 +1,142 @@
+package io.nearcache;
+
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * A two-tier cache: a local Caffeine cache (L1, objects) in front of Redis (L2, bytes), kept honest
+ * across JVMs by invalidation messages on Redis pub/sub.
+ *
+ * <p>Instances come from {@link NearCacheClient#cache}; the implementation is not public. All
+ * methods are thread-safe.
+ *
+ * <p><b>Guarantees.</b>
+ * <ul>
+ *   <li>An L1 hit does no I/O.
+ *   <li>Within one JVM, concurrent {@link #get} calls that miss L1 for the same key share one load:
+ *       one Redis read and at most one loader call; the others wait for its result. No lock is held
+ *       across Redis or loader I/O that would block other keys.
+ *   <li>{@link #put}, {@link #invalidate} and {@link #invalidateAll} publish an invalidation that
+ *       makes every other instance drop the entry from its L1 once the message arrives (pub/sub
+ *       delivery on loopback takes well under a millisecond); an instance that lost its subscriber
+ *       connection drops its whole L1 when it subscribes again. In every case no L1 entry lives
+ *       longer than {@link CacheSpec#localTtl()}.
+ *   <li>Filling L2 after a miss publishes nothing: only real mutations are broadcast.
+ * </ul>
+ *
+ * <p><b>Failure behaviour.</b> A Redis failure on the read path never reaches the caller: it is
+ * counted in {@link CacheStats#redisErrors()}, logged, and the read goes on to the loader. Bytes in
+ * Redis that fail to decode count as a miss, are deleted and counted in {@link
+ * CacheStats#decodeErrors()}. A value whose encoding exceeds {@link CacheSpec#maxValueBytes()} is
+ * served and kept in L1 but not written to Redis ({@link CacheStats#oversizedValues()}). A write
+ * ({@link #put}, {@link #invalidate}, {@link #invalidateAll}) that cannot reach Redis drops the
+ * local entry and throws {@link NearCacheException}. After the owning client is closed, every
+ * method throws {@link IllegalStateException}.
+ *
+ * @param <K> the key type; keys are turned into strings by the cache's {@link KeyCodec}
+ * @param <V> the value type; values are turned into bytes by the cache's {@link Serializer}
+ */
+public interface NearCache<K, V> {
+
+  /**
+   * Returns the cache's name, as given to {@link NearCacheClient#cache}.
+   *
+   * @return the name, never {@code null}
+   */
+  String name();
+
+  /**
+   * Returns the value for {@code key} from L1, else from L2 (filling L1), else {@code null}. Never
+   * calls a loader.
+   *
+   * @param key the key
+   * @return the cached value, or {@code null} if neither tier holds one (or Redis failed)
+   * @throws NullPointerException if {@code key} is null
+   * @throws IllegalArgumentException if the key cannot be encoded (see {@link KeyCodec})
+   */
+  V getIfPresent(K key);
+
+  /**
+   * Returns the value for {@code key}, loading it if neither tier holds it (read-through).
+   *
+   * <p>L1 hit: returned with no I/O. L1 miss: one load per key per JVM however many threads ask;
+   * the loader runs only if L2 misses too, and its non-null result is written to L2 with {@link
+   * CacheSpec#remoteTtl()} and to L1. A {@code null} loader result is returned and not cached.
+   *
+   * @param key the key
+   * @param loader computes the value on a miss of both tiers; it must not call this cache
+   *     recursively for the same key
+   * @return the value, or {@code null} if the loader returned {@code null}
+   * @throws NullPointerException if {@code key} or {@code loader} is null
+   * @throws IllegalArgumentException if the key cannot be encoded (see {@link KeyCodec})
+   * @throws RuntimeException what the loader threw, unchanged, to every caller that joined the
+   *     load; nothing is cached then
+   * @throws SerializationException if the loaded value cannot be encoded
+   */
+  V get(K key, Function<? super K, ? extends V> loader);
+
+  /**
+   * Returns the values for {@code keys}: L1 first, then one Redis round trip for all L1 misses,
+   * then one {@code bulkLoader} call for the keys neither tier holds, whose results are written to
+   * L2 in one more round trip and to L1.
+   *
+   * @param keys the keys; duplicates are looked up once
+   * @param bulkLoader receives the unmodifiable set of keys still missing and returns the values it
+   *     found; keys it leaves out (or maps to {@code null}) are absent from the result and not
+   *     cached, entries for keys that were not asked for are ignored
+   * @return an unmodifiable map of the keys that have a value, in the iteration order of {@code
+   *     keys}
+   * @throws NullPointerException if {@code keys}, any key, or {@code bulkLoader} is null, or the
+   *     bulk loader returned {@code null}
+   * @throws IllegalArgumentException if a key cannot be encoded (see {@link KeyCodec})
+   * @throws RuntimeException what the bulk loader threw, unchanged; nothing is cached then
+   */
+  Map<K, V> getAll(
+      Iterable<? extends K> keys,
+      Function<? super Set<K>, ? extends Map<? extends K, ? extends V>> bulkLoader);
+
+  /**
+   * Writes {@code value} to L2 (with {@link CacheSpec#remoteTtl()}) and to this instance's L1, then
+   * publishes an invalidation so that other instances drop their copy. Returns after the
+   * invalidation was published.
+   *
+   * @param key the key
+   * @param value the new value
+   * @throws NullPointerException if {@code key} or {@code value} is null
+   * @throws IllegalArgumentException if the key cannot be encoded (see {@link KeyCodec})
+   * @throws SerializationException if the value cannot be encoded; nothing changed then
+   * @throws NearCacheException if Redis could not be written or the invalidation not published;
+   *     this instance's L1 entry is dropped when L2 could not be written
+   */
+  void put(K key, V value);
+
+  /**
+   * Deletes {@code key} from L2 and from this instance's L1, then publishes an invalidation so that
+   * other instances drop it too. Returns after the invalidation was published.
+   *
+   * @param key the key
+   * @throws NullPointerException if {@code key} is null
+   * @throws IllegalArgumentException if the key cannot be encoded (see {@link KeyCodec})
+   * @throws NearCacheException if Redis could not be reached; this instance's L1 entry is dropped
+   *     anyway
+   */
+  void invalidate(K key);
+
+  /**
+   * Empties this cache in every instance: bumps the cache's generation in Redis, which makes every
+   * existing L2 entry unreachable at once (they expire by their TTL; no KEYS or SCAN runs), clears
+   * this instance's L1 and publishes a whole-cache invalidation.
+   *
+   * @throws NearCacheException if Redis could not be reached; this instance's L1 is cleared anyway
+   */
+  void invalidateAll();
+
+  /**
+   * Returns a snapshot of this cache's counters on this instance. With {@link
+   * CacheSpec#recordStats()} off it is always {@link CacheStats#empty()}.
+   *
+   * @return an immutable snapshot
+   */
+  CacheStats stats();
+}

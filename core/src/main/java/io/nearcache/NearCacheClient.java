@@ -1,0 +1,306 @@
+package io.nearcache;
+
+import io.nearcache.internal.DefaultNearCache;
+import io.nearcache.internal.invalidation.InvalidationMessage;
+import io.nearcache.internal.invalidation.InvalidationPublisher;
+import io.nearcache.internal.invalidation.InvalidationSubscriber;
+import io.nearcache.internal.keys.KeyLayout;
+import io.nearcache.internal.l2.RemoteStore;
+import java.lang.management.ManagementFactory;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import redis.clients.jedis.ConnectionPoolConfig;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.util.JedisURIHelper;
+
+/**
+ * The one object that owns nearcache's resources for an application: the Redis connection pool,
+ * exactly one subscriber connection and its thread ({@code nearcache-subscriber-<prefix>}), and the
+ * invalidation publisher, shared by every cache it creates. Make one per application and Redis,
+ * share it, close it once on shutdown.
+ *
+ * <pre>{@code
+ * try (NearCacheClient client = NearCacheClient.builder()
+ *         .redisUri("redis://127.0.0.1:6379")
+ *         .keyPrefix("shop")
+ *         .build()) {
+ *     NearCache<String, Product> products = client.cache("product",
+ *             CacheSpec.parse("localMaxSize=10000,localTtl=30s,remoteTtl=5m"),
+ *             new KryoSerializer<>(Product.class));
+ *     Product p = products.get("42", id -> repository.load(id));
+ * }
+ * }</pre>
+ *
+ * <p>Lifecycle: {@link Builder#build()} connects and waits (bounded) for the subscription, so that
+ * invalidations published right after it are heard; if Redis cannot be reached it logs a warning
+ * and keeps trying in the background. {@link #close()} is idempotent: it refuses new work, stops the
+ * subscriber thread (bounded wait), and closes the pool if the client created it. A {@link
+ * UnifiedJedis} passed to {@link Builder#jedis} stays the caller's and is never closed here; the
+ * subscriber holds one of its connections while the client is open. After close, every method of
+ * the client and its caches throws {@link IllegalStateException}.
+ */
+public final class NearCacheClient implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(NearCacheClient.class);
+
+  private final String keyPrefix;
+  private final String instanceId;
+  private final UnifiedJedis jedis;
+  private final boolean ownsJedis;
+  private final InvalidationPublisher publisher;
+  private final InvalidationSubscriber subscriber;
+  private final ConcurrentHashMap<String, DefaultNearCache<?, ?>> caches =
+      new ConcurrentHashMap<>();
+  private volatile boolean closed;
+
+  private NearCacheClient(Builder b, UnifiedJedis jedis, boolean ownsJedis) {
+    this.keyPrefix = b.keyPrefix;
+    this.instanceId = b.instanceId;
+    this.jedis = jedis;
+    this.ownsJedis = ownsJedis;
+    // Unique per client object, so that a client ignores exactly its own messages even when two
+    // clients were given the same instance id.
+    String senderId = instanceId + "/" + UUID.randomUUID();
+    byte[] channel = KeyLayout.channel(keyPrefix);
+    this.publisher = new InvalidationPublisher(jedis, channel, senderId);
+    this.subscriber = new InvalidationSubscriber(jedis, channel, senderId,
+        "nearcache-subscriber-" + keyPrefix, new Dispatcher());
+  }
+
+  /** Returns a builder; {@link Builder#keyPrefix} and a Redis source are required. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Creates the cache {@code name} with string keys.
+   *
+   * @see #cache(String, CacheSpec, KeyCodec, Serializer)
+   */
+  public <V> NearCache<String, V> cache(String name, CacheSpec spec, Serializer<V> serializer) {
+    return cache(name, spec, KeyCodec.strings(), serializer);
+  }
+
+  /**
+   * Creates the cache {@code name}. Every instance of the application must give a cache the same
+   * name, key codec and serializer; its spec may differ per instance (L1 sizes, for example).
+   *
+   * @param name the cache's name, {@code [A-Za-z0-9_.-]{1,64}}, unique within this client
+   * @param spec the cache's configuration
+   * @param keyCodec turns keys into their canonical strings
+   * @param serializer turns values into bytes for Redis
+   * @return the cache, thread-safe, living as long as this client
+   * @throws NullPointerException if any argument is null
+   * @throws IllegalArgumentException if the name breaks the naming rule
+   * @throws IllegalStateException if this client already has a cache of that name, or is closed
+   */
+  public <K, V> NearCache<K, V> cache(String name, CacheSpec spec, KeyCodec<K> keyCodec,
+      Serializer<V> serializer) {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(spec, "spec");
+    Objects.requireNonNull(keyCodec, "keyCodec");
+    Objects.requireNonNull(serializer, "serializer");
+    ensureOpen();
+    KeyLayout layout = new KeyLayout(keyPrefix, name);
+    DefaultNearCache<K, V> cache = new DefaultNearCache<>(name, spec, keyCodec, serializer,
+        new RemoteStore(jedis, layout, spec.remoteTtl()), publisher, () -> !closed);
+    if (caches.putIfAbsent(name, cache) != null) {
+      throw new IllegalStateException("cache '" + name + "' already exists in this client");
+    }
+    return cache;
+  }
+
+  /** The application key prefix every Redis key and the channel of this client start with. */
+  public String keyPrefix() {
+    return keyPrefix;
+  }
+
+  /** This instance's id, as given to the builder or derived from the JVM's pid and host. */
+  public String instanceId() {
+    return instanceId;
+  }
+
+  private void ensureOpen() {
+    if (closed) {
+      throw new IllegalStateException("NearCacheClient is closed");
+    }
+  }
+
+  /**
+   * Stops the subscriber thread and closes the connection pool if this client created it.
+   * Idempotent. Blocks at most a few seconds for the subscriber thread to end.
+   */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    subscriber.close();
+    if (ownsJedis) {
+      jedis.close();
+    }
+    caches.clear();
+  }
+
+  /** Routes what the subscriber hears to the caches. */
+  private final class Dispatcher implements InvalidationSubscriber.Listener {
+    @Override
+    public void onMessage(InvalidationMessage message) {
+      DefaultNearCache<?, ?> cache = caches.get(message.cache());
+      if (cache != null) {
+        cache.onInvalidation(message);
+      }
+    }
+
+    @Override
+    public void onMessagesMaybeLost(String reason) {
+      log.info("client {}: {}; dropping every local entry", instanceId, reason);
+      caches.values().forEach(DefaultNearCache::onMessagesMaybeLost);
+    }
+  }
+
+  /**
+   * Configures a {@link NearCacheClient}. Each option may be set once ({@link
+   * IllegalStateException} otherwise); exactly one of {@link #redisUri} and {@link #jedis} is
+   * required, and so is {@link #keyPrefix}.
+   */
+  public static final class Builder {
+    /** How long {@link #build()} waits for the first subscription. */
+    public static final Duration DEFAULT_SUBSCRIBE_TIMEOUT = Duration.ofSeconds(5);
+    private static final int POOL_SIZE = 32;
+
+    private URI redisUri;
+    private UnifiedJedis jedis;
+    private String keyPrefix;
+    private String instanceId;
+
+    private Builder() {}
+
+    /**
+     * Connects to the Redis at {@code uri}: {@code redis://[user:password@]host:port[/db]}, or
+     * {@code rediss://} for TLS. The client creates and owns its pool.
+     *
+     * @throws IllegalArgumentException if the URI is malformed or not a Redis URI
+     */
+    public Builder redisUri(String uri) {
+      Objects.requireNonNull(uri, "uri");
+      requireNoSource();
+      URI parsed;
+      try {
+        parsed = URI.create(uri);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("redisUri is malformed: \"" + uri + "\"", e);
+      }
+      if (!JedisURIHelper.isValid(parsed)) {
+        throw new IllegalArgumentException(
+            "redisUri must look like redis://host:port or rediss://host:port: \"" + uri + "\"");
+      }
+      redisUri = parsed;
+      return this;
+    }
+
+    /**
+     * Uses the caller's Jedis client (a {@link RedisClient}, a cluster client, ...). The caller
+     * keeps ownership: {@link NearCacheClient#close()} does not close it.
+     */
+    public Builder jedis(UnifiedJedis jedis) {
+      Objects.requireNonNull(jedis, "jedis");
+      requireNoSource();
+      this.jedis = jedis;
+      return this;
+    }
+
+    /**
+     * The application's namespace in Redis: every key and the invalidation channel start with it,
+     * so applications sharing a Redis never see each other's entries. Every instance of one
+     * application must use the same prefix. Required; {@code [A-Za-z0-9_.-]{1,64}}.
+     */
+    public Builder keyPrefix(String prefix) {
+      Objects.requireNonNull(prefix, "prefix");
+      if (keyPrefix != null) {
+        throw new IllegalStateException("keyPrefix was already set to " + keyPrefix);
+      }
+      keyPrefix = KeyLayout.requireName("keyPrefix", prefix);
+      return this;
+    }
+
+    /**
+     * A name for this instance in logs and messages. Default {@code pid@host}. Need not be unique:
+     * messages carry it with a random suffix per client.
+     */
+    public Builder instanceId(String id) {
+      Objects.requireNonNull(id, "id");
+      if (instanceId != null) {
+        throw new IllegalStateException("instanceId was already set to " + instanceId);
+      }
+      if (id.isEmpty() || id.length() > 200) {
+        throw new IllegalArgumentException("instanceId must have 1 to 200 characters: \"" + id
+            + "\"");
+      }
+      instanceId = id;
+      return this;
+    }
+
+    private void requireNoSource() {
+      if (redisUri != null || jedis != null) {
+        throw new IllegalStateException("the Redis source was already set; use redisUri or jedis");
+      }
+    }
+
+    /**
+     * Connects, starts the subscriber thread and waits up to {@link #DEFAULT_SUBSCRIBE_TIMEOUT}
+     * for it to subscribe. Never fails because Redis is down: the subscriber keeps retrying and
+     * caches go to their loaders meanwhile.
+     *
+     * @throws IllegalStateException if the key prefix or the Redis source is missing
+     */
+    public NearCacheClient build() {
+      if (keyPrefix == null) {
+        throw new IllegalStateException("keyPrefix is required");
+      }
+      if (redisUri == null && jedis == null) {
+        throw new IllegalStateException("a Redis source is required: call redisUri or jedis");
+      }
+      if (instanceId == null) {
+        instanceId = ManagementFactory.getRuntimeMXBean().getName();
+      }
+      boolean owns = jedis == null;
+      NearCacheClient client = new NearCacheClient(this, owns ? connect(redisUri) : jedis, owns);
+      try {
+        if (!client.subscriber.start(DEFAULT_SUBSCRIBE_TIMEOUT)) {
+          log.warn("client {}: not subscribed to invalidations after {}; retrying in the"
+              + " background", client.instanceId, DEFAULT_SUBSCRIBE_TIMEOUT);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        client.close();
+        throw new IllegalStateException("interrupted while subscribing", e);
+      }
+      return client;
+    }
+
+    private static RedisClient connect(URI uri) {
+      DefaultJedisClientConfig.Builder config = DefaultJedisClientConfig.builder()
+          .user(JedisURIHelper.getUser(uri))
+          .password(JedisURIHelper.getPassword(uri))
+          .database(JedisURIHelper.getDBIndex(uri))
+          .ssl(JedisURIHelper.isRedisSSLScheme(uri))
+          .clientName("nearcache");
+      ConnectionPoolConfig pool = new ConnectionPoolConfig();
+      pool.setMaxTotal(POOL_SIZE);
+      pool.setMaxIdle(POOL_SIZE);
+      return RedisClient.builder()
+          .hostAndPort(JedisURIHelper.getHostAndPort(uri))
+          .clientConfig(config.build())
+          .poolConfig(pool)
+          .build();
+    }
+  }
+}

@@ -1,0 +1,591 @@
+package io.nearcache.testkit;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.args.ClientType;
+import redis.clients.jedis.exceptions.JedisException;
+import redis.clients.jedis.params.ClientKillParams;
+import redis.clients.jedis.params.ShutdownParams;
+
+/**
+ * A real {@code redis-server} process listening on a free port of {@code 127.0.0.1}, for tests
+ * that need Redis to fail the way it fails in production: stopped, killed, frozen, restarted.
+ *
+ * <p>The binary is the {@code redis-server} found on {@code PATH}; without one, the binary bundled
+ * in the embedded-redis jar for this OS and architecture is extracted to a temporary file. Every
+ * server runs without persistence ({@code --save "" --appendonly no}) in its own temporary
+ * directory, which also holds the process output ({@code redis.log}); startup failures quote its
+ * tail. The server never uses port 6379, so it cannot touch a developer's Redis.
+ *
+ * <p>A JVM shutdown hook kills the process if the JVM exits before {@link #close()}, so no
+ * {@code redis-server} outlives the tests. Lifecycle methods are thread-safe.
+ */
+public final class RedisServer implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(RedisServer.class);
+
+  private static final String HOST = "127.0.0.1";
+  private static final int DEFAULT_REDIS_PORT = 6379;
+  private static final long STARTUP_TIMEOUT_MILLIS = 10_000;
+  private static final long STOP_TIMEOUT_MILLIS = 5_000;
+  private static final long POLL_MILLIS = 50;
+  private static final int PROBE_TIMEOUT_MILLIS = 200;
+  private static final Duration CLIENT_TIMEOUT = Duration.ofSeconds(2);
+  /** Short, so that stopping a server that does not answer falls back to SIGKILL quickly. */
+  private static final int SHUTDOWN_TIMEOUT_MILLIS = 1_000;
+  /** Another process may take the free port between our probe and redis-server's bind. */
+  private static final int PORT_ATTEMPTS = 5;
+  private static final int LOG_TAIL_LINES = 20;
+
+  private static Path binary;
+
+  private final Path binaryPath;
+  private final List<String> extraConfig;
+  private final Path dir;
+  private final Path logFile;
+  private final Thread shutdownHook;
+  private int port;
+  private volatile Process process;
+  private boolean paused;
+  private boolean closed;
+
+  private RedisServer(Path binaryPath, List<String> extraConfig, Path dir) {
+    this.binaryPath = binaryPath;
+    this.extraConfig = extraConfig;
+    this.dir = dir;
+    this.logFile = dir.resolve("redis.log");
+    this.shutdownHook = new Thread(this::destroyProcess, "redis-server-reaper");
+  }
+
+  /**
+   * Starts a server on a free loopback port and waits until it answers {@code PING}.
+   *
+   * @param extraConfig redis-server command-line options appended after the kit's own, one word
+   *     per argument, e.g. {@code "--client-output-buffer-limit", "pubsub", "64kb", "32kb", "1"};
+   *     later options win. Redis 7 also accepts {@code "pubsub 64kb 32kb 1"} as one argument, but
+   *     the bundled Redis 6.2 rejects it
+   * @return the running server; close it to stop the process and delete its directory
+   * @throws NullPointerException if {@code extraConfig} or one of its elements is null
+   * @throws IllegalStateException if no binary is available, the process exits during startup
+   *     (the message quotes its output) or it does not answer {@code PING} within 10 s
+   * @throws UncheckedIOException if the temporary directory or process cannot be created
+   */
+  public static RedisServer start(String... extraConfig) {
+    List<String> config = List.of(extraConfig);
+    Path binaryPath = binary();
+    Path dir;
+    try {
+      dir = Files.createTempDirectory("nearcache-redis-");
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create a directory for redis-server", e);
+    }
+    RedisServer server = new RedisServer(binaryPath, config, dir);
+    Runtime.getRuntime().addShutdownHook(server.shutdownHook);
+    try {
+      server.startOnFreePort();
+    } catch (RuntimeException e) {
+      server.close();
+      throw e;
+    }
+    return server;
+  }
+
+  /** Returns the port this server listens on; it stays the same across {@link #restart()}. */
+  public int port() {
+    return port;
+  }
+
+  /** Returns the address this server binds to: {@code "127.0.0.1"}. */
+  public String host() {
+    return HOST;
+  }
+
+  /** Returns {@code "redis://127.0.0.1:<port>"}, usable by any Redis client. */
+  public String uri() {
+    return "redis://" + HOST + ":" + port;
+  }
+
+  /** Returns the process id of the current process, or of the last one once stopped or killed. */
+  public long pid() {
+    return process.pid();
+  }
+
+  /**
+   * Returns whether the process is alive. A {@link #pause() paused} server is alive (it holds its
+   * port and data) but does not answer.
+   */
+  public boolean isRunning() {
+    Process current = process;
+    return current != null && current.isAlive();
+  }
+
+  /**
+   * Stops the server gracefully with {@code SHUTDOWN NOSAVE} and waits for the process to exit;
+   * if it has not exited within 5 s, or is paused, it is killed. Does nothing if the server is not
+   * running. Data is lost; {@link #restart()} starts again on the same port.
+   *
+   * @throws IllegalStateException if the process is still alive after SIGKILL
+   */
+  public synchronized void stop() {
+    if (!isRunning()) {
+      return;
+    }
+    if (!paused) {
+      try (Jedis jedis = connect(port, SHUTDOWN_TIMEOUT_MILLIS)) {
+        jedis.shutdown(new ShutdownParams().nosave());
+      } catch (JedisException e) {
+        LOG.debug("SHUTDOWN NOSAVE failed on port {}, killing the process", port, e);
+      }
+      if (awaitExit()) {
+        return;
+      }
+      LOG.warn("redis-server on port {} did not exit after SHUTDOWN, killing it", port);
+    }
+    kill();
+  }
+
+  /**
+   * Kills the process with SIGKILL, as a crash would, and waits for it to exit. Open client
+   * connections see a reset. Does nothing if the server is not running; works on a paused server.
+   *
+   * @throws IllegalStateException if the process is still alive 5 s after SIGKILL
+   */
+  public synchronized void kill() {
+    if (!isRunning()) {
+      return;
+    }
+    process.destroyForcibly();
+    if (!awaitExit()) {
+      throw new IllegalStateException(
+          "redis-server pid " + pid() + " on port " + port + " still alive 5 s after SIGKILL");
+    }
+    paused = false;
+  }
+
+  /**
+   * Freezes the process with SIGSTOP: connections stay open and new ones are accepted by the
+   * kernel, but no command is answered until {@link #resume()}, so clients hit their timeouts.
+   *
+   * @throws IllegalStateException if the server is not running or {@code kill -STOP} fails
+   */
+  public synchronized void pause() {
+    signal("STOP");
+    paused = true;
+  }
+
+  /**
+   * Lets a {@link #pause() paused} process continue with SIGCONT; it then answers queued and new
+   * commands. Harmless on a server that is not paused.
+   *
+   * @throws IllegalStateException if the server is not running or {@code kill -CONT} fails
+   */
+  public synchronized void resume() {
+    signal("CONT");
+    paused = false;
+  }
+
+  /**
+   * Starts the server again on the same port with the same options, with an empty data set, and
+   * waits until it answers {@code PING}. A running server is {@link #stop() stopped} first. Waits
+   * up to 10 s for the port to become free.
+   *
+   * @throws IllegalStateException if the server is closed, the port stays taken, or the new
+   *     process exits or does not answer within 10 s
+   */
+  public synchronized void restart() {
+    if (closed) {
+      throw new IllegalStateException("RedisServer on port " + port + " is closed");
+    }
+    stop();
+    awaitPortFree();
+    if (!launch(port)) {
+      throw new IllegalStateException(
+          "redis-server exited while restarting on port " + port + " with code "
+              + process.exitValue() + "; output tail:\n" + logTail());
+    }
+  }
+
+  /**
+   * Kills every connection in pub/sub mode ({@code CLIENT KILL TYPE pubsub}), as Redis does when
+   * a subscriber exceeds its output buffer limit. Other connections stay open.
+   *
+   * @return the number of connections killed
+   * @throws redis.clients.jedis.exceptions.JedisException if the server does not answer
+   */
+  public long killPubSubClients() {
+    return withJedis(jedis -> jedis.clientKill(new ClientKillParams().type(ClientType.PUBSUB)));
+  }
+
+  /**
+   * Deletes every key of every database of this server ({@code FLUSHALL}). Safe: this server
+   * belongs to the kit, never to a developer.
+   *
+   * @throws redis.clients.jedis.exceptions.JedisException if the server does not answer
+   */
+  public void flushAll() {
+    withJedis(Jedis::flushAll);
+  }
+
+  /**
+   * Returns the value of one configuration parameter ({@code CONFIG GET name}).
+   *
+   * @param name the exact parameter name, e.g. {@code "maxmemory"}
+   * @return its value, or {@code null} if Redis knows no such parameter
+   * @throws redis.clients.jedis.exceptions.JedisException if the server does not answer
+   */
+  public String configGet(String name) {
+    Objects.requireNonNull(name, "name");
+    return withJedis(jedis -> jedis.configGet(name).get(name));
+  }
+
+  /**
+   * Sets one configuration parameter at runtime ({@code CONFIG SET name value}); a
+   * {@link #restart()} reverts to the start options.
+   *
+   * @throws redis.clients.jedis.exceptions.JedisDataException if Redis rejects the name or value
+   * @throws redis.clients.jedis.exceptions.JedisException if the server does not answer
+   */
+  public void configSet(String name, String value) {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(value, "value");
+    withJedis(jedis -> jedis.configSet(name, value));
+  }
+
+  /**
+   * Opens a new Jedis connection to this server with a 2 s connect and socket timeout. The caller
+   * owns it and must close it.
+   *
+   * @throws redis.clients.jedis.exceptions.JedisConnectionException if the server does not answer
+   */
+  public Jedis jedis() {
+    return jedis(CLIENT_TIMEOUT);
+  }
+
+  /**
+   * Opens a new Jedis connection to this server with the given connect and socket timeout, e.g. a
+   * short one to see a {@link #pause() paused} server time out. The caller must close it.
+   *
+   * @throws IllegalArgumentException if {@code timeout} is not positive or over
+   *     {@code Integer.MAX_VALUE} ms
+   * @throws redis.clients.jedis.exceptions.JedisConnectionException if the server does not answer
+   *     within {@code timeout}
+   */
+  public Jedis jedis(Duration timeout) {
+    Objects.requireNonNull(timeout, "timeout");
+    long millis = timeout.toMillis();
+    if (millis <= 0 || millis > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException("timeout must be between 1 ms and "
+          + Integer.MAX_VALUE + " ms: " + timeout);
+    }
+    return connect(port, (int) millis);
+  }
+
+  /**
+   * Runs {@code action} with a short-lived {@link #jedis() connection} to this server, closed
+   * afterwards, and returns its result. Meant for peeking into Redis from tests. Inside AssertJ's
+   * overloaded {@code assertThat}, name the result type, as in
+   * {@code assertThat(redis.<String>withJedis(Jedis::ping))}; javac cannot infer it there.
+   *
+   * @throws redis.clients.jedis.exceptions.JedisException if the server does not answer or
+   *     rejects a command; exceptions of {@code action} propagate unchanged
+   */
+  public <T> T withJedis(Function<? super Jedis, ? extends T> action) {
+    try (Jedis jedis = jedis()) {
+      return action.apply(jedis);
+    }
+  }
+
+  /**
+   * {@link #stop() Stops} the server, removes its shutdown hook and deletes its temporary
+   * directory. Idempotent. A directory that cannot be deleted is logged, not thrown.
+   */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    try {
+      stop();
+    } finally {
+      try {
+        Runtime.getRuntime().removeShutdownHook(shutdownHook);
+      } catch (IllegalStateException e) {
+        // The JVM is already shutting down; the hook itself kills the process.
+      }
+      deleteDir();
+    }
+  }
+
+  @Override
+  public String toString() {
+    Process current = process;
+    return "RedisServer[" + HOST + ":" + port
+        + (current == null ? "" : ", pid " + current.pid())
+        + (isRunning() ? (paused ? ", paused" : ", running") : ", stopped") + "]";
+  }
+
+  private void startOnFreePort() {
+    for (int attempt = 1; ; attempt++) {
+      int candidate = freePort();
+      if (launch(candidate)) {
+        return;
+      }
+      // Retry only when someone else took the port; any other exit is a real failure.
+      if (attempt == PORT_ATTEMPTS || isBindable(candidate)) {
+        throw new IllegalStateException(
+            "redis-server exited during startup on port " + candidate + " with code "
+                + process.exitValue() + " (attempt " + attempt + " of " + PORT_ATTEMPTS
+                + "); output tail:\n" + logTail());
+      }
+      LOG.debug("port {} was taken before redis-server could bind it, trying another", candidate);
+    }
+  }
+
+  /**
+   * Starts a process on {@code port} and waits for it to answer. Returns false if it exited
+   * during startup (e.g. port taken, bad option); throws if it neither answers nor exits in time.
+   */
+  private boolean launch(int port) {
+    this.port = port;
+    List<String> command = new ArrayList<>(List.of(
+        binaryPath.toString(),
+        "--port", Integer.toString(port),
+        "--bind", HOST,
+        "--save", "",
+        "--appendonly", "no",
+        "--protected-mode", "no",
+        "--dir", dir.toString()));
+    command.addAll(extraConfig);
+    try {
+      process = new ProcessBuilder(command)
+          .redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
+          .start();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot start " + command, e);
+    }
+    paused = false;
+    return awaitReady();
+  }
+
+  private boolean awaitReady() {
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(STARTUP_TIMEOUT_MILLIS);
+    while (System.nanoTime() < deadline) {
+      if (!process.isAlive()) {
+        return false;
+      }
+      if (answersAsThisProcess()) {
+        return true;
+      }
+      try {
+        // Doubles as the poll delay and returns early if the process exits.
+        process.waitFor(POLL_MILLIS, TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        destroyProcess();
+        throw new IllegalStateException("interrupted while waiting for redis-server", e);
+      }
+    }
+    destroyProcess();
+    throw new IllegalStateException(
+        "redis-server pid " + process.pid() + " did not answer PING on port " + port + " within "
+            + STARTUP_TIMEOUT_MILLIS + " ms; output tail:\n" + logTail());
+  }
+
+  /** True if our process answers on the port, not some other server that grabbed it first. */
+  private boolean answersAsThisProcess() {
+    try (Jedis jedis = connect(port, PROBE_TIMEOUT_MILLIS)) {
+      return jedis.info("server").contains("process_id:" + process.pid() + "\r\n");
+    } catch (JedisException e) {
+      return false;
+    }
+  }
+
+  private boolean awaitExit() {
+    try {
+      return process.waitFor(STOP_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while waiting for redis-server to exit", e);
+    }
+  }
+
+  private void awaitPortFree() {
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(STARTUP_TIMEOUT_MILLIS);
+    while (!isBindable(port)) {
+      if (System.nanoTime() >= deadline) {
+        throw new IllegalStateException(
+            "port " + port + " still taken " + STARTUP_TIMEOUT_MILLIS + " ms after redis-server"
+                + " stopped; cannot restart on it");
+      }
+      try {
+        Thread.sleep(POLL_MILLIS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while waiting for port " + port, e);
+      }
+    }
+  }
+
+  private void signal(String signal) {
+    if (!isRunning()) {
+      throw new IllegalStateException("redis-server on port " + port + " is not running");
+    }
+    List<String> command = List.of("kill", "-" + signal, Long.toString(pid()));
+    try {
+      Process kill = new ProcessBuilder(command).redirectErrorStream(true).start();
+      String output = new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      if (!kill.waitFor(STOP_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)) {
+        kill.destroyForcibly();
+        throw new IllegalStateException(String.join(" ", command) + " did not finish in time");
+      }
+      if (kill.exitValue() != 0) {
+        throw new IllegalStateException(String.join(" ", command) + " exited with code "
+            + kill.exitValue() + ": " + output.strip());
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot run " + String.join(" ", command), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while running " + String.join(" ", command), e);
+    }
+  }
+
+  private void destroyProcess() {
+    Process current = process;
+    if (current != null) {
+      current.destroyForcibly();
+    }
+  }
+
+  private String logTail() {
+    try {
+      // ISO-8859-1 never fails to decode, whatever the process wrote.
+      List<String> lines = Files.readAllLines(logFile, StandardCharsets.ISO_8859_1);
+      return String.join("\n", lines.subList(Math.max(0, lines.size() - LOG_TAIL_LINES),
+          lines.size()));
+    } catch (IOException e) {
+      return "(cannot read " + logFile + ": " + e + ")";
+    }
+  }
+
+  private void deleteDir() {
+    try (Stream<Path> paths = Files.walk(dir)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+    } catch (IOException e) {
+      LOG.warn("cannot delete redis-server directory {}", dir, e);
+      return;
+    }
+    if (Files.exists(dir)) {
+      LOG.warn("cannot delete redis-server directory {}", dir);
+    }
+  }
+
+  private static Jedis connect(int port, int timeoutMillis) {
+    // Jedis 8 warns on every connection unless protocol auto-negotiation is off; RESP2 suffices.
+    return new Jedis(new HostAndPort(HOST, port), DefaultJedisClientConfig.builder()
+        .timeoutMillis(timeoutMillis)
+        .autoNegotiateProtocol(false)
+        .build());
+  }
+
+  private static int freePort() {
+    while (true) {
+      try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(HOST))) {
+        int candidate = socket.getLocalPort();
+        if (candidate != DEFAULT_REDIS_PORT) {
+          return candidate;
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot find a free port on " + HOST, e);
+      }
+    }
+  }
+
+  private static boolean isBindable(int port) {
+    try (ServerSocket socket = new ServerSocket()) {
+      // As redis-server does, so that connections in TIME_WAIT do not count as taken.
+      socket.setReuseAddress(true);
+      socket.bind(new InetSocketAddress(HOST, port));
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private static synchronized Path binary() {
+    if (binary == null) {
+      binary = findOnPath().orElseGet(RedisServer::extractBundled);
+      LOG.info("Using redis-server binary {}", binary);
+    }
+    return binary;
+  }
+
+  private static Optional<Path> findOnPath() {
+    String path = System.getenv("PATH");
+    if (path == null) {
+      return Optional.empty();
+    }
+    return Stream.of(path.split(File.pathSeparator))
+        .filter(entry -> !entry.isEmpty())
+        .map(entry -> Path.of(entry, "redis-server"))
+        .filter(candidate -> Files.isRegularFile(candidate) && Files.isExecutable(candidate))
+        .findFirst();
+  }
+
+  private static Path extractBundled() {
+    String os = System.getProperty("os.name").toLowerCase(Locale.ROOT);
+    String arch = System.getProperty("os.arch").toLowerCase(Locale.ROOT);
+    boolean arm = arch.equals("aarch64") || arch.equals("arm64");
+    boolean x64 = arch.equals("amd64") || arch.equals("x86_64");
+    String resource = null;
+    if (os.contains("linux")) {
+      resource = x64 ? "/redis-server-6.2.6-v5-linux-amd64"
+          : arm ? "/redis-server-6.2.7-linux-arm64" : null;
+    } else if (os.contains("mac")) {
+      resource = x64 ? "/redis-server-6.2.6-v5-darwin-amd64"
+          : arm ? "/redis-server-6.2.6-v5-darwin-arm64" : null;
+    }
+    try (InputStream in = resource == null ? null : RedisServer.class.getResourceAsStream(resource)) {
+      if (in == null) {
+        throw new IllegalStateException("no redis-server on PATH and no bundled binary for "
+            + os + "/" + arch + (resource == null ? "" : " (" + resource + " missing)")
+            + "; install redis-server");
+      }
+      Path target = Files.createTempFile("redis-server-", "");
+      target.toFile().deleteOnExit();
+      Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
+      if (!target.toFile().setExecutable(true)) {
+        throw new IllegalStateException("cannot make " + target + " executable");
+      }
+      return target;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot extract " + resource, e);
+    }
+  }
+}
