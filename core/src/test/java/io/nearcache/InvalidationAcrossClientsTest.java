@@ -1,0 +1,123 @@
+package io.nearcache;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.nearcache.internal.DefaultNearCache;
+import io.nearcache.testkit.RedisServer;
+import io.nearcache.testkit.RedisServerExtension;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Writes on one of three clients reach the other two's L1 through pub/sub. */
+@ExtendWith(RedisServerExtension.class)
+class InvalidationAcrossClientsTest {
+  private static final CacheSpec SPEC = CacheSpec.parse("localTtl=1h,remoteTtl=1h");
+  private static final Duration PROPAGATION = Duration.ofSeconds(2);
+
+  @Test
+  void putOnOneClientReplacesTheValueEverywhere(RedisServer redis) {
+    try (Fleet fleet = new Fleet(redis, 3)) {
+      List<DefaultNearCache<String, String>> caches = fleet.caches("product", SPEC);
+      caches.forEach(c -> assertThat(c.get("42", k -> "v1")).isEqualTo("v1"));
+      caches.forEach(c -> assertThat(c.peekLocal("42")).isEqualTo("v1"));
+
+      caches.get(0).put("42", "v2");
+
+      assertThat(caches.get(0).peekLocal("42")).as("the writer keeps its own new value")
+          .isEqualTo("v2");
+      for (DefaultNearCache<String, String> peer : caches.subList(1, 3)) {
+        await().atMost(PROPAGATION).until(() -> peer.peekLocal("42") == null);
+        CacheStats before = peer.stats();
+        assertThat(peer.get("42", k -> "from the loader")).isEqualTo("v2");
+        assertThat(peer.stats().minus(before).l2Hits()).as("v2 came from Redis").isEqualTo(1);
+      }
+    }
+  }
+
+  @Test
+  void invalidateOnOneClientDropsTheKeyEverywhere(RedisServer redis) {
+    try (Fleet fleet = new Fleet(redis, 3)) {
+      List<DefaultNearCache<String, String>> caches = fleet.caches("product", SPEC);
+      caches.forEach(c -> c.get("42", k -> "v1"));
+
+      caches.get(2).invalidate("42");
+
+      assertThat(caches.get(2).peekLocal("42")).isNull();
+      AtomicInteger loads = new AtomicInteger();
+      for (DefaultNearCache<String, String> peer : caches.subList(0, 2)) {
+        await().atMost(PROPAGATION).until(() -> peer.peekLocal("42") == null);
+        assertThat(peer.get("42", k -> "v" + (1 + loads.incrementAndGet()))).isEqualTo("v2");
+      }
+      assertThat(loads).as("the first reader reloads, the second reads its L2 fill").hasValue(1);
+    }
+  }
+
+  @Test
+  void invalidateAllEmptiesTheCacheEverywhereAndInRedisReach(RedisServer redis) {
+    try (Fleet fleet = new Fleet(redis, 3)) {
+      List<DefaultNearCache<String, String>> caches = fleet.caches("product", SPEC);
+      List<DefaultNearCache<String, String>> others = fleet.caches("category", SPEC);
+      for (int i = 0; i < 20; i++) {
+        String key = "k" + i;
+        caches.forEach(c -> c.get(key, k -> "old"));
+      }
+      others.get(0).put("k0", "untouched");
+
+      caches.get(1).invalidateAll();
+
+      for (DefaultNearCache<String, String> cache : caches) {
+        await().atMost(PROPAGATION).until(() -> cache.localSize() == 0);
+      }
+      for (int i = 0; i < 20; i++) {
+        String key = "k" + i;
+        assertThat(caches.get(0).getIfPresent(key)).as("old L2 values are out of reach").isNull();
+        assertThat(caches.get(2).get(key, k -> "new")).isEqualTo("new");
+      }
+      assertThat(caches.get(0).get("k3", k -> "loaded again")).isEqualTo("new");
+      assertThat(others.get(2).get("k0", k -> "loaded")).as("other caches keep their entries")
+          .isEqualTo("untouched");
+    }
+  }
+
+  @Test
+  void fillingL2AfterAMissPublishesNothing(RedisServer redis) {
+    try (Fleet fleet = new Fleet(redis, 2)) {
+      List<DefaultNearCache<String, String>> caches = fleet.caches("product", SPEC);
+      caches.get(0).get("a", k -> "v");
+      caches.get(1).get("a", k -> "v");
+      caches.get(0).get("b", k -> "v");
+
+      assertThat(redis.<String>withJedis(j -> j.info("commandstats")))
+          .doesNotContain("cmdstat_publish");
+      assertThat(caches.get(1).peekLocal("a")).as("client 0's fill left client 1's entry alone")
+          .isEqualTo("v");
+
+      caches.get(0).put("b", "w");
+      assertThat(redis.<String>withJedis(j -> j.info("commandstats")))
+          .as("a real mutation publishes once").contains("cmdstat_publish:calls=1,");
+    }
+  }
+
+  @Test
+  void aDroppedSubscriberResubscribesAndFlushesItsL1(RedisServer redis) {
+    try (Fleet fleet = new Fleet(redis, 2)) {
+      List<DefaultNearCache<String, String>> caches = fleet.caches("product", SPEC);
+      caches.get(1).get("42", k -> "v1");
+
+      assertThat(redis.killPubSubClients()).isEqualTo(2);
+
+      await().atMost(PROPAGATION).until(() -> caches.get(1).localSize() == 0);
+      await().atMost(PROPAGATION).until(() -> redis.withJedis(
+          j -> j.pubsubNumSub(Fleet.PREFIX + ":invalidations").get(Fleet.PREFIX + ":invalidations"))
+          == 2);
+      caches.get(1).get("42", k -> "unexpected");
+      caches.get(0).put("42", "v2");
+      await().atMost(PROPAGATION).until(() -> caches.get(1).peekLocal("42") == null);
+      assertThat(caches.get(1).get("42", k -> "unexpected")).isEqualTo("v2");
+    }
+  }
+}
