@@ -106,7 +106,7 @@ public final class CacheSpec {
         case "localMaxBytes" -> b.localMaxBytes(parseBytes(key, value));
         case "localTtl" -> b.localTtl(parseDuration(key, value));
         case "remoteTtl" -> b.remoteTtl(parseDuration(key, value));
-        case "maxValueBytes" -> b.maxValueBytes(Math.toIntExact(parseBytes(key, value)));
+        case "maxValueBytes" -> b.maxValueBytes(parseIntBytes(key, value));
         case "recordStats" -> b.recordStats(parseBoolean(key, value));
         default -> throw new IllegalArgumentException(
             "unknown key '" + key + "' in \"" + spec + "\"; known keys: localMaxSize,"
@@ -146,6 +146,15 @@ public final class CacheSpec {
     } catch (ArithmeticException | NumberFormatException e) {
       throw new IllegalArgumentException(key + ": \"" + value + "\" is too large", e);
     }
+  }
+
+  private static int parseIntBytes(String key, String value) {
+    long bytes = parseBytes(key, value);
+    if (bytes > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException(
+          key + ": \"" + value + "\" is more than " + Integer.MAX_VALUE + " bytes");
+    }
+    return (int) bytes;
   }
 
   private static Duration parseDuration(String key, String value) {
