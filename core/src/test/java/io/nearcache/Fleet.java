@@ -1,5 +1,7 @@
 package io.nearcache;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.nearcache.internal.DefaultNearCache;
 import io.nearcache.testkit.RedisServer;
 import java.util.ArrayList;
@@ -7,12 +9,15 @@ import java.util.List;
 
 /**
  * Several {@link NearCacheClient}s of one application in one JVM, each with its own pool and
- * subscriber connection, as separate app nodes would have.
+ * subscriber connection, as separate app nodes would have. {@link #close()} closes them and then
+ * checks the invariants every test must leave behind.
  */
 final class Fleet implements AutoCloseable {
   static final String PREFIX = "test";
 
   private final List<NearCacheClient> clients = new ArrayList<>();
+  private final List<DefaultNearCache<String, String>> caches = new ArrayList<>();
+  private boolean closed;
 
   Fleet(RedisServer redis, int size) {
     for (int i = 0; i < size; i++) {
@@ -30,15 +35,32 @@ final class Fleet implements AutoCloseable {
 
   /** The cache {@code name} on every client, in client order. */
   List<DefaultNearCache<String, String>> caches(String name, CacheSpec spec) {
-    List<DefaultNearCache<String, String>> caches = new ArrayList<>();
+    List<DefaultNearCache<String, String>> created = new ArrayList<>();
     for (NearCacheClient client : clients) {
-      caches.add((DefaultNearCache<String, String>) client.cache(name, spec, new StringSerializer()));
+      created.add((DefaultNearCache<String, String>) client.cache(name, spec,
+          new StringSerializer()));
     }
-    return caches;
+    caches.addAll(created);
+    return created;
   }
 
+  /** Closes every client, then checks the stats and thread invariants. Idempotent. */
   @Override
   public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
     clients.forEach(NearCacheClient::close);
+    for (DefaultNearCache<String, String> cache : caches) {
+      CacheStats stats = cache.stats();
+      assertThat(stats.l2Requests()).as("%s: only L1 misses go to Redis", cache.name())
+          .isLessThanOrEqualTo(stats.l1Misses());
+      assertThat(stats.loadCount()).as("%s: only L2 misses load", cache.name())
+          .isLessThanOrEqualTo(stats.l2Misses());
+    }
+    assertThat(Thread.getAllStackTraces().keySet())
+        .as("no subscriber thread outlives its client")
+        .noneMatch(t -> t.getName().startsWith("nearcache-subscriber-") && t.isAlive());
   }
 }

@@ -106,14 +106,34 @@ class ReadPathTest {
   }
 
   @Test
-  void aLoaderFailureReachesEveryJoinedCallerAndCachesNothing(RedisServer redis) {
+  void aLoaderFailureReachesEveryJoinedCallerAndCachesNothing(RedisServer redis)
+      throws Exception {
+    int threads = 8;
     try (Fleet fleet = new Fleet(redis, 1)) {
       DefaultNearCache<String, String> cache = fleet.caches("product", SPEC).get(0);
       IllegalStateException boom = new IllegalStateException("database down");
-      assertThatThrownBy(() -> cache.get("k", k -> {
-        throw boom;
-      })).isSameAs(boom);
+      AtomicInteger loads = new AtomicInteger();
+      ExecutorService pool = Executors.newFixedThreadPool(threads);
+      try {
+        List<Future<String>> results = new ArrayList<>();
+        for (int i = 0; i < threads; i++) {
+          results.add(pool.submit(() -> cache.get("k", k -> {
+            loads.incrementAndGet();
+            await().atMost(Duration.ofSeconds(10))
+                .until(() -> cache.stats().l1Misses() == threads);
+            throw boom;
+          })));
+        }
+        for (Future<String> result : results) {
+          assertThatThrownBy(() -> result.get(20, TimeUnit.SECONDS)).cause().isSameAs(boom);
+        }
+      } finally {
+        pool.shutdownNow();
+      }
+      assertThat(loads).hasValue(1);
       assertThat(cache.stats().loadFailures()).isEqualTo(1);
+      assertThat(cache.peekLocal("k")).isNull();
+      assertThat(redis.<Long>withJedis(j -> j.dbSize())).isZero();
       assertThat(cache.get("k", k -> "later")).isEqualTo("later");
     }
   }

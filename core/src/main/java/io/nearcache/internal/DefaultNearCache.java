@@ -22,7 +22,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
@@ -409,21 +408,18 @@ public final class DefaultNearCache<K, V> implements NearCache<K, V> {
         "cache " + name + ": could not " + operation + " key " + k + " in Redis", e);
   }
 
+  /** Waits for another thread's load (bounded by its loader) and rethrows its failure as is. */
   private static <V> V join(CompletableFuture<V> load) {
     try {
-      return load.get();
-    } catch (ExecutionException e) {
-      Throwable cause = e.getCause();
-      if (cause instanceof RuntimeException r) {
+      return load.join();
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
         throw r;
       }
-      if (cause instanceof Error err) {
+      if (e.getCause() instanceof Error err) {
         throw err;
       }
-      throw new CompletionException(cause);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new CompletionException("interrupted while waiting for another thread's load", e);
+      throw e;
     }
   }
 }
