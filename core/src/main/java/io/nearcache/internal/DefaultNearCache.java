@@ -51,6 +51,11 @@ public final class DefaultNearCache<K, V> implements NearCache<K, V> {
   private final ConcurrentHashMap<String, CompletableFuture<V>> loads = new ConcurrentHashMap<>();
   private final AtomicLong lastRedisWarn = new AtomicLong(System.nanoTime() - WARN_INTERVAL_NANOS);
 
+  /**
+   * Creates a cache; its client calls this, users call {@link io.nearcache.NearCacheClient#cache}.
+   *
+   * @param clientOpen whether the owning client is still open, checked on every call
+   */
   public DefaultNearCache(String name, CacheSpec spec, KeyCodec<K> keyCodec,
       Serializer<V> serializer, RemoteStore remote, InvalidationPublisher publisher,
       BooleanSupplier clientOpen) {

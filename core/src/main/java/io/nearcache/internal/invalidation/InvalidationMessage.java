@@ -43,6 +43,11 @@ public record InvalidationMessage(String senderId, long sequence, String cache,
   private static final byte KIND_KEYS = 1;
   private static final byte KIND_WHOLE_CACHE = 2;
 
+  /**
+   * Checks and freezes the fields.
+   *
+   * @throws IllegalArgumentException if a whole-cache message carries keys
+   */
   public InvalidationMessage {
     Objects.requireNonNull(senderId, "senderId");
     Objects.requireNonNull(cache, "cache");

@@ -29,6 +29,7 @@ public final class InvalidationPublisher {
   private final ReentrantLock lock = new ReentrantLock();
   private long sequence; // guarded by lock
 
+  /** Creates a publisher that sends on {@code channel} through {@code jedis} as {@code senderId}. */
   public InvalidationPublisher(UnifiedJedis jedis, byte[] channel, String senderId) {
     this.jedis = jedis;
     this.channel = channel.clone();

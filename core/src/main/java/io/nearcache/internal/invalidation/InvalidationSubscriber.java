@@ -42,6 +42,12 @@ public final class InvalidationSubscriber implements AutoCloseable {
   private volatile Handler current;
   private volatile boolean closed;
 
+  /**
+   * Creates a subscriber; nothing connects until {@link #start}.
+   *
+   * @param senderId the owning client's sender id, whose own messages are skipped
+   * @param threadName the name of the subscriber thread
+   */
   public InvalidationSubscriber(UnifiedJedis jedis, byte[] channel, String senderId,
       String threadName, Listener listener) {
     this.jedis = jedis;

@@ -22,9 +22,10 @@ import java.util.TreeMap;
  * constants (by name, not class, so renaming the enum class keeps keys), {@code l[a,b]} lists,
  * {@code S[a,b]} sets with elements sorted by their encoding, {@code m{<length>:<key>=value,...}}
  * maps sorted by key. An encoding longer than {@value #MAX_PLAIN_LENGTH} characters is replaced by
- * {@code sha256:<hex>}, which cannot clash with a plain encoding (those start with {@code m{}).
+ * {@code sha256:<hex>}, which cannot clash with a plain encoding (those start with <code>m{</code>).
  */
 public enum StructuredKeyCodec implements KeyCodec<Map<String, ?>> {
+  /** The one instance, returned by {@link KeyCodec#structured()}. */
   INSTANCE;
 
   /** Longest encoding kept as is; longer ones are hashed. */

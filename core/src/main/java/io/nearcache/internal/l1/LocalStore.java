@@ -13,6 +13,7 @@ import io.nearcache.CacheSpec;
 public final class LocalStore<V> {
   private final Cache<String, Entry<V>> cache;
 
+  /** Creates an empty L1 bounded and expiring as {@code spec} says. */
   public LocalStore(CacheSpec spec) {
     Caffeine<Object, Object> builder = Caffeine.newBuilder().expireAfterWrite(spec.localTtl());
     this.cache = spec.localMaxBytes() >= 0
@@ -37,10 +38,12 @@ public final class LocalStore<V> {
     cache.put(key, new Entry<>(value, encodedSize));
   }
 
+  /** Drops {@code key}, if present. */
   public void invalidate(String key) {
     cache.invalidate(key);
   }
 
+  /** Drops every entry. */
   public void invalidateAll() {
     cache.invalidateAll();
   }

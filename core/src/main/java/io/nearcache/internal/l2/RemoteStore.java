@@ -31,6 +31,7 @@ public final class RemoteStore {
   private final long ttlMillis;
   private final AtomicLong generation = new AtomicLong(UNKNOWN);
 
+  /** Creates the L2 of one cache, writing values with {@code ttl}. */
   public RemoteStore(UnifiedJedis jedis, KeyLayout layout, Duration ttl) {
     this.jedis = jedis;
     this.layout = layout;

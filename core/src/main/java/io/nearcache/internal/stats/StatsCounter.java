@@ -9,22 +9,31 @@ import io.nearcache.CacheStats;
  */
 public interface StatsCounter {
 
+  /** A key was found in L1. */
   void recordL1Hit();
 
+  /** A key was not found in L1. */
   void recordL1Miss();
 
+  /** An L1 miss found a decodable value in Redis. */
   void recordL2Hit();
 
+  /** An L1 miss found no usable value in Redis (absent, undecodable, or Redis failed). */
   void recordL2Miss();
 
+  /** A loader returned after {@code nanos}. */
   void recordLoadSuccess(long nanos);
 
+  /** A loader threw after {@code nanos}. */
   void recordLoadFailure(long nanos);
 
+  /** Bytes in Redis did not decode. */
   void recordDecodeError();
 
+  /** A Redis call failed. */
   void recordRedisError();
 
+  /** A value was too large to write to Redis. */
   void recordOversizedValue();
 
   /** Returns the counts so far. */
