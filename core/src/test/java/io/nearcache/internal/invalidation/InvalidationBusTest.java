@@ -46,9 +46,7 @@ class InvalidationBusTest {
   void writersArrivingDuringAPublishShareTheNextMessage(RedisServer redis) throws Exception {
     Recorder recorder = new Recorder();
     try (RedisClient jedis = RedisClient.create(redis.host(), redis.port());
-         InvalidationSubscriber subscriber = new InvalidationSubscriber(jedis, CHANNEL, "reader",
-             "test-subscriber", recorder)) {
-      assertThat(subscriber.start(Duration.ofSeconds(5))).isTrue();
+         InvalidationSubscriber subscriber = subscribe(jedis, "reader", recorder)) {
       InvalidationPublisher publisher = new InvalidationPublisher(jedis, CHANNEL, "writer");
       publisher.publishKey("warmup", 0, "w"); // opens the pooled connection before the pause
       assertThat(((InvalidationMessage) recorder.next()).keys()).containsExactly("w");
@@ -86,9 +84,7 @@ class InvalidationBusTest {
       throws Exception {
     Recorder recorder = new Recorder();
     try (RedisClient jedis = RedisClient.create(redis.host(), redis.port());
-         InvalidationSubscriber subscriber = new InvalidationSubscriber(jedis, CHANNEL, "me",
-             "test-subscriber", recorder)) {
-      assertThat(subscriber.start(Duration.ofSeconds(5))).isTrue();
+         InvalidationSubscriber subscriber = subscribe(jedis, "me", recorder)) {
       jedis.publish(CHANNEL, message("me", 1, "mine").encode());
       jedis.publish(CHANNEL, message("other", 1, "k1").encode());
       jedis.publish(CHANNEL, message("other", 2, "k2").encode());
@@ -109,9 +105,7 @@ class InvalidationBusTest {
   void theSubscriberComesBackAfterItsConnectionIsKilled(RedisServer redis) throws Exception {
     Recorder recorder = new Recorder();
     try (RedisClient jedis = RedisClient.create(redis.host(), redis.port());
-         InvalidationSubscriber subscriber = new InvalidationSubscriber(jedis, CHANNEL, "me",
-             "test-subscriber", recorder)) {
-      assertThat(subscriber.start(Duration.ofSeconds(5))).isTrue();
+         InvalidationSubscriber subscriber = subscribe(jedis, "me", recorder)) {
       assertThat(redis.killPubSubClients()).isEqualTo(1);
       assertThat(recorder.next()).isEqualTo("lost: subscriber connection dropped");
       assertThat(recorder.next()).isEqualTo("lost: resubscribed after losing the connection");
@@ -120,6 +114,15 @@ class InvalidationBusTest {
     }
     assertThat(Thread.getAllStackTraces().keySet())
         .noneMatch(t -> t.getName().equals("test-subscriber"));
+  }
+
+  /** A subscriber as {@code senderId}, already subscribed. */
+  private static InvalidationSubscriber subscribe(RedisClient jedis, String senderId,
+      Recorder recorder) throws InterruptedException {
+    InvalidationSubscriber subscriber =
+        new InvalidationSubscriber(jedis, CHANNEL, senderId, "test-subscriber", recorder);
+    assertThat(subscriber.start(Duration.ofSeconds(5))).as("subscribed within 5 s").isTrue();
+    return subscriber;
   }
 
   private static InvalidationMessage message(String sender, long sequence, String key) {
