@@ -59,9 +59,10 @@ public final class NearCacheClient implements AutoCloseable {
       new ConcurrentHashMap<>();
   private volatile boolean closed;
 
-  private NearCacheClient(Builder b, UnifiedJedis jedis, boolean ownsJedis) {
-    this.keyPrefix = b.keyPrefix;
-    this.instanceId = b.instanceId;
+  private NearCacheClient(String keyPrefix, String instanceId, UnifiedJedis jedis,
+      boolean ownsJedis) {
+    this.keyPrefix = keyPrefix;
+    this.instanceId = instanceId;
     this.jedis = jedis;
     this.ownsJedis = ownsJedis;
     // Unique per client object, so that a client ignores exactly its own messages even when two
@@ -268,11 +269,10 @@ public final class NearCacheClient implements AutoCloseable {
       if (redisUri == null && jedis == null) {
         throw new IllegalStateException("a Redis source is required: call redisUri or jedis");
       }
-      if (instanceId == null) {
-        instanceId = ManagementFactory.getRuntimeMXBean().getName();
-      }
+      String id = instanceId != null ? instanceId : ManagementFactory.getRuntimeMXBean().getName();
       boolean owns = jedis == null;
-      NearCacheClient client = new NearCacheClient(this, owns ? connect(redisUri) : jedis, owns);
+      NearCacheClient client =
+          new NearCacheClient(keyPrefix, id, owns ? connect(redisUri) : jedis, owns);
       try {
         if (!client.subscriber.start(DEFAULT_SUBSCRIBE_TIMEOUT)) {
           log.warn("client {}: not subscribed to invalidations after {}; retrying in the"

@@ -71,7 +71,8 @@ public final class KeyLayout {
   }
 
   private static String tag(byte[] key) {
-    return String.format("%08x", Hashing.murmur3_32_fixed().hashBytes(key).asInt());
+    String hex = Integer.toHexString(Hashing.murmur3_32_fixed().hashBytes(key).asInt());
+    return "00000000".substring(hex.length()) + hex;
   }
 
   /**
