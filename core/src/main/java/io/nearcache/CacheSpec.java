@@ -23,7 +23,7 @@ import java.util.regex.Pattern;
  * values; {@code 512kb}, {@code 64mb}, {@code 1gb} accepted), {@code localTtl}, {@code remoteTtl}
  * (durations: {@code 500ms}, {@code 30s}, {@code 5m}, {@code 1h}, {@code 1d} or ISO-8601 such as
  * {@code PT30S}), {@code maxValueBytes} (bytes, same suffixes), {@code recordStats} ({@code true}
- * or {@code false}).
+ * or {@code false}), {@code nullTtl} and {@code leaseTimeout} (durations).
  */
 public final class CacheSpec {
   /** L1 entry bound when neither {@code localMaxSize} nor {@code localMaxBytes} is set: 10,000. */
@@ -36,6 +36,10 @@ public final class CacheSpec {
   public static final int DEFAULT_MAX_VALUE_BYTES = 1 << 20;
   /** Stats are recorded unless turned off. */
   public static final boolean DEFAULT_RECORD_STATS = true;
+  /** "No value" is not cached unless {@code nullTtl} is set: zero. */
+  public static final Duration DEFAULT_NULL_TTL = Duration.ZERO;
+  /** How long a fleet-wide load lease lasts before another instance may take over: 5 seconds. */
+  public static final Duration DEFAULT_LEASE_TIMEOUT = Duration.ofSeconds(5);
 
   private static final long UNSET = -1;
   private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)");
@@ -47,6 +51,8 @@ public final class CacheSpec {
   private final Duration remoteTtl;
   private final int maxValueBytes;
   private final boolean recordStats;
+  private final Duration nullTtl;
+  private final Duration leaseTimeout;
 
   private CacheSpec(Builder b) {
     this.localMaxBytes = b.localMaxBytes;
@@ -57,6 +63,8 @@ public final class CacheSpec {
     this.remoteTtl = b.remoteTtl == null ? DEFAULT_REMOTE_TTL : b.remoteTtl;
     this.maxValueBytes = b.maxValueBytes == UNSET ? DEFAULT_MAX_VALUE_BYTES : (int) b.maxValueBytes;
     this.recordStats = b.recordStats == null ? DEFAULT_RECORD_STATS : b.recordStats;
+    this.nullTtl = b.nullTtl == null ? DEFAULT_NULL_TTL : b.nullTtl;
+    this.leaseTimeout = b.leaseTimeout == null ? DEFAULT_LEASE_TIMEOUT : b.leaseTimeout;
   }
 
   /** Returns the spec with every default. */
@@ -108,9 +116,12 @@ public final class CacheSpec {
         case "remoteTtl" -> b.remoteTtl(parseDuration(key, value));
         case "maxValueBytes" -> b.maxValueBytes(parseIntBytes(key, value));
         case "recordStats" -> b.recordStats(parseBoolean(key, value));
+        case "nullTtl" -> b.nullTtl(parseDuration(key, value));
+        case "leaseTimeout" -> b.leaseTimeout(parseDuration(key, value));
         default -> throw new IllegalArgumentException(
             "unknown key '" + key + "' in \"" + spec + "\"; known keys: localMaxSize,"
-                + " localMaxBytes, localTtl, remoteTtl, maxValueBytes, recordStats");
+                + " localMaxBytes, localTtl, remoteTtl, maxValueBytes, recordStats, nullTtl,"
+                + " leaseTimeout");
       }
     }
     try {
@@ -223,18 +234,29 @@ public final class CacheSpec {
     return recordStats;
   }
 
+  /** How long "no value" is cached in both tiers; zero when it is not cached. */
+  public Duration nullTtl() {
+    return nullTtl;
+  }
+
+  /** How long a load lease lasts before another instance may take over the load. */
+  public Duration leaseTimeout() {
+    return leaseTimeout;
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof CacheSpec s
         && localMaxSize == s.localMaxSize && localMaxBytes == s.localMaxBytes
         && localTtl.equals(s.localTtl) && remoteTtl.equals(s.remoteTtl)
-        && maxValueBytes == s.maxValueBytes && recordStats == s.recordStats;
+        && maxValueBytes == s.maxValueBytes && recordStats == s.recordStats
+        && nullTtl.equals(s.nullTtl) && leaseTimeout.equals(s.leaseTimeout);
   }
 
   @Override
   public int hashCode() {
     return Objects.hash(localMaxSize, localMaxBytes, localTtl, remoteTtl, maxValueBytes,
-        recordStats);
+        recordStats, nullTtl, leaseTimeout);
   }
 
   /** Returns the spec string, which {@link #parse} turns back into an equal spec. */
@@ -244,10 +266,14 @@ public final class CacheSpec {
         ? "localMaxSize=" + localMaxSize
         : "localMaxBytes=" + localMaxBytes;
     return bound + ",localTtl=" + format(localTtl) + ",remoteTtl=" + format(remoteTtl)
-        + ",maxValueBytes=" + maxValueBytes + ",recordStats=" + recordStats;
+        + ",maxValueBytes=" + maxValueBytes + ",recordStats=" + recordStats
+        + ",nullTtl=" + format(nullTtl) + ",leaseTimeout=" + format(leaseTimeout);
   }
 
   private static String format(Duration d) {
+    if (d.isZero()) {
+      return "0s";
+    }
     if (d.getNano() % 1_000_000 != 0) {
       return d.toString();
     }
@@ -274,6 +300,8 @@ public final class CacheSpec {
     private Duration remoteTtl;
     private long maxValueBytes = UNSET;
     private Boolean recordStats;
+    private Duration nullTtl;
+    private Duration leaseTimeout;
 
     private Builder() {}
 
@@ -349,6 +377,37 @@ public final class CacheSpec {
     public Builder recordStats(boolean enabled) {
       requireState(recordStats == null, "recordStats was already set to %s", recordStats);
       recordStats = enabled;
+      return this;
+    }
+
+    /**
+     * Caches "no value" (a loader that returned {@code null}) for this long in both tiers, so that
+     * a storm of lookups for something missing does not reach the database. Default zero: not
+     * cached. In L1 such an entry lives at most {@code min(nullTtl, localTtl)}.
+     *
+     * @param ttl zero (off) or at least 1 ms
+     */
+    public Builder nullTtl(Duration ttl) {
+      requireState(nullTtl == null, "nullTtl was already set to %s", nullTtl);
+      Objects.requireNonNull(ttl, "nullTtl");
+      requireArgument(ttl.isZero() || ttl.toMillis() >= 1, "nullTtl must be 0 or at least 1ms: %s",
+          ttl);
+      nullTtl = ttl;
+      return this;
+    }
+
+    /**
+     * How long the instance that won a load keeps its lease. Others wait for its value up to twice
+     * this long; once the lease expires (its holder died or hangs) one of them takes the load
+     * over. Default 5 s; make it longer than the slowest normal load.
+     *
+     * @param timeout at least 1 ms
+     */
+    public Builder leaseTimeout(Duration timeout) {
+      requireState(leaseTimeout == null, "leaseTimeout was already set to %s", leaseTimeout);
+      requireArgument(requirePositive("leaseTimeout", timeout).toMillis() >= 1,
+          "leaseTimeout < 1ms: %s", timeout);
+      leaseTimeout = timeout;
       return this;
     }
 

@@ -19,10 +19,14 @@ import java.util.Objects;
  *   <li>{@code redisErrors}: Redis calls that failed (timeouts, lost connections, server errors).
  *   <li>{@code oversizedValues}: values served but not written to Redis because their encoding
  *       exceeded {@link CacheSpec#maxValueBytes()}.
+ *   <li>{@code leaseWaits}: L2 misses that found another instance loading the key (its lease)
+ *       and waited for its value instead of calling the loader.
+ *   <li>{@code leaseTakeovers}: such waits that outlived the other instance's lease and took the
+ *       load over.
  * </ul>
  */
 public final class CacheStats {
-  private static final CacheStats EMPTY = new CacheStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+  private static final CacheStats EMPTY = new CacheStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
 
   private final long l1Hits;
   private final long l1Misses;
@@ -34,10 +38,12 @@ public final class CacheStats {
   private final long decodeErrors;
   private final long redisErrors;
   private final long oversizedValues;
+  private final long leaseWaits;
+  private final long leaseTakeovers;
 
   private CacheStats(long l1Hits, long l1Misses, long l2Hits, long l2Misses, long loadSuccesses,
       long loadFailures, long totalLoadTimeNanos, long decodeErrors, long redisErrors,
-      long oversizedValues) {
+      long oversizedValues, long leaseWaits, long leaseTakeovers) {
     this.l1Hits = l1Hits;
     this.l1Misses = l1Misses;
     this.l2Hits = l2Hits;
@@ -48,6 +54,8 @@ public final class CacheStats {
     this.decodeErrors = decodeErrors;
     this.redisErrors = redisErrors;
     this.oversizedValues = oversizedValues;
+    this.leaseWaits = leaseWaits;
+    this.leaseTakeovers = leaseTakeovers;
   }
 
   /**
@@ -57,7 +65,7 @@ public final class CacheStats {
    */
   public static CacheStats of(long l1Hits, long l1Misses, long l2Hits, long l2Misses,
       long loadSuccesses, long loadFailures, long totalLoadTimeNanos, long decodeErrors,
-      long redisErrors, long oversizedValues) {
+      long redisErrors, long oversizedValues, long leaseWaits, long leaseTakeovers) {
     return new CacheStats(
         requireNonNegative("l1Hits", l1Hits),
         requireNonNegative("l1Misses", l1Misses),
@@ -68,7 +76,9 @@ public final class CacheStats {
         requireNonNegative("totalLoadTimeNanos", totalLoadTimeNanos),
         requireNonNegative("decodeErrors", decodeErrors),
         requireNonNegative("redisErrors", redisErrors),
-        requireNonNegative("oversizedValues", oversizedValues));
+        requireNonNegative("oversizedValues", oversizedValues),
+        requireNonNegative("leaseWaits", leaseWaits),
+        requireNonNegative("leaseTakeovers", leaseTakeovers));
   }
 
   /** Returns the snapshot with every count at zero. */
@@ -175,6 +185,16 @@ public final class CacheStats {
     return oversizedValues;
   }
 
+  /** Misses that found another instance's load lease and waited for its value. */
+  public long leaseWaits() {
+    return leaseWaits;
+  }
+
+  /** Waits that ended with this instance taking over an expired lease and loading itself. */
+  public long leaseTakeovers() {
+    return leaseTakeovers;
+  }
+
   /** Returns the sum of this snapshot and {@code other}, each count saturating. */
   public CacheStats plus(CacheStats other) {
     return new CacheStats(
@@ -187,7 +207,9 @@ public final class CacheStats {
         saturatedAdd(totalLoadTimeNanos, other.totalLoadTimeNanos),
         saturatedAdd(decodeErrors, other.decodeErrors),
         saturatedAdd(redisErrors, other.redisErrors),
-        saturatedAdd(oversizedValues, other.oversizedValues));
+        saturatedAdd(oversizedValues, other.oversizedValues),
+        saturatedAdd(leaseWaits, other.leaseWaits),
+        saturatedAdd(leaseTakeovers, other.leaseTakeovers));
   }
 
   /** Returns this snapshot less {@code other}, each count clamped at zero. */
@@ -202,7 +224,9 @@ public final class CacheStats {
         Math.max(0, totalLoadTimeNanos - other.totalLoadTimeNanos),
         Math.max(0, decodeErrors - other.decodeErrors),
         Math.max(0, redisErrors - other.redisErrors),
-        Math.max(0, oversizedValues - other.oversizedValues));
+        Math.max(0, oversizedValues - other.oversizedValues),
+        Math.max(0, leaseWaits - other.leaseWaits),
+        Math.max(0, leaseTakeovers - other.leaseTakeovers));
   }
 
   private static long saturatedAdd(long a, long b) {
@@ -217,13 +241,14 @@ public final class CacheStats {
         && l2Hits == s.l2Hits && l2Misses == s.l2Misses
         && loadSuccesses == s.loadSuccesses && loadFailures == s.loadFailures
         && totalLoadTimeNanos == s.totalLoadTimeNanos && decodeErrors == s.decodeErrors
-        && redisErrors == s.redisErrors && oversizedValues == s.oversizedValues;
+        && redisErrors == s.redisErrors && oversizedValues == s.oversizedValues
+        && leaseWaits == s.leaseWaits && leaseTakeovers == s.leaseTakeovers;
   }
 
   @Override
   public int hashCode() {
     return Objects.hash(l1Hits, l1Misses, l2Hits, l2Misses, loadSuccesses, loadFailures,
-        totalLoadTimeNanos, decodeErrors, redisErrors, oversizedValues);
+        totalLoadTimeNanos, decodeErrors, redisErrors, oversizedValues, leaseWaits, leaseTakeovers);
   }
 
   @Override
@@ -232,6 +257,7 @@ public final class CacheStats {
         + ", l2Hits=" + l2Hits + ", l2Misses=" + l2Misses
         + ", loadSuccesses=" + loadSuccesses + ", loadFailures=" + loadFailures
         + ", totalLoadTimeNanos=" + totalLoadTimeNanos + ", decodeErrors=" + decodeErrors
-        + ", redisErrors=" + redisErrors + ", oversizedValues=" + oversizedValues + '}';
+        + ", redisErrors=" + redisErrors + ", oversizedValues=" + oversizedValues
+        + ", leaseWaits=" + leaseWaits + ", leaseTakeovers=" + leaseTakeovers + '}';
   }
 }

@@ -17,6 +17,16 @@ import java.util.function.Function;
  *   <li>Within one JVM, concurrent {@link #get} calls that miss L1 for the same key share one load:
  *       one Redis read and at most one loader call; the others wait for its result. No lock is held
  *       across Redis or loader I/O that would block other keys.
+ *   <li>Across JVMs, a key missing from both tiers is loaded by one instance at a time: the one
+ *       holding the key's lease in Redis ({@link CacheSpec#leaseTimeout()}); the others wait for
+ *       its value. If the holder dies or hangs, another takes over once the lease expires; a waiter
+ *       that waits more than twice the lease timeout loads by itself and writes nothing to L2.
+ *   <li>A value read from L2 or a loader before an invalidation (or write) of its key arrived never
+ *       enters L1 after it, and a loaded value computed before an invalidation or write of its key
+ *       is never written to L2 after it.
+ *   <li>With {@link CacheSpec#nullTtl()} set, "no value" (a {@code null} loader result) is cached
+ *       in both tiers for that long, so repeated lookups of something missing do not reach the
+ *       loader.
  *   <li>{@link #put}, {@link #invalidate} and {@link #invalidateAll} publish an invalidation that
  *       makes every other instance drop the entry from its L1 once the message arrives (pub/sub
  *       delivery on loopback takes well under a millisecond); an instance that lost its subscriber
@@ -61,13 +71,15 @@ public interface NearCache<K, V> {
    * Returns the value for {@code key}, loading it if neither tier holds it (read-through).
    *
    * <p>L1 hit: returned with no I/O. L1 miss: one load per key per JVM however many threads ask;
-   * the loader runs only if L2 misses too, and its non-null result is written to L2 with {@link
-   * CacheSpec#remoteTtl()} and to L1. A {@code null} loader result is returned and not cached.
+   * the loader runs only if L2 misses too and this instance gets the key's lease (or waited past
+   * its bound), and its non-null result is written to L2 with {@link CacheSpec#remoteTtl()} and to
+   * L1. A {@code null} loader result is returned, and cached only with {@link CacheSpec#nullTtl()}.
    *
    * @param key the key
    * @param loader computes the value on a miss of both tiers; it must not call this cache
    *     recursively for the same key
-   * @return the value, or {@code null} if the loader returned {@code null}
+   * @return the value, or {@code null} if the loader returned (or a cached "no value" says it
+   *     returned) {@code null}
    * @throws NullPointerException if {@code key} or {@code loader} is null
    * @throws IllegalArgumentException if the key cannot be encoded (see {@link KeyCodec})
    * @throws RuntimeException what the loader threw, unchanged, to every caller that joined the
@@ -82,9 +94,11 @@ public interface NearCache<K, V> {
    * L2 in one more round trip and to L1.
    *
    * @param keys the keys; duplicates are looked up once
-   * @param bulkLoader receives the unmodifiable set of keys still missing and returns the values it
-   *     found; keys it leaves out (or maps to {@code null}) are absent from the result and not
-   *     cached, entries for keys that were not asked for are ignored
+   * @param bulkLoader receives the unmodifiable set of keys still missing (and whose leases this
+   *     instance holds, or whose wait timed out) and returns the values it found; keys it leaves out
+   *     (or maps to {@code null}) are absent from the result and cached as "no value" only with
+   *     {@link CacheSpec#nullTtl()}; entries for keys that were not asked for are ignored. It may be
+   *     called twice when other instances were loading some of the keys
    * @return an unmodifiable map of the keys that have a value, in the iteration order of {@code
    *     keys}
    * @throws NullPointerException if {@code keys}, any key, or {@code bulkLoader} is null, or the
@@ -97,9 +111,13 @@ public interface NearCache<K, V> {
       Function<? super Set<K>, ? extends Map<? extends K, ? extends V>> bulkLoader);
 
   /**
-   * Writes {@code value} to L2 (with {@link CacheSpec#remoteTtl()}) and to this instance's L1, then
-   * publishes an invalidation so that other instances drop their copy. Returns after the
-   * invalidation was published.
+   * Writes {@code value} to L2 (with {@link CacheSpec#remoteTtl()}), dropping any load lease of the
+   * key so that a load that began before this write cannot overwrite it, then drops this instance's
+   * L1 copy and publishes an invalidation so that other instances drop theirs. The next read of any
+   * instance fetches the value from L2. Returns after the invalidation was published.
+   *
+   * <p>L1 is emptied rather than filled because two writers of one key may reach L2 and L1 in
+   * different orders; L2 alone decides which write won.
    *
    * @param key the key
    * @param value the new value
@@ -107,13 +125,15 @@ public interface NearCache<K, V> {
    * @throws IllegalArgumentException if the key cannot be encoded (see {@link KeyCodec})
    * @throws SerializationException if the value cannot be encoded; nothing changed then
    * @throws NearCacheException if Redis could not be written or the invalidation not published;
-   *     this instance's L1 entry is dropped when L2 could not be written
+   *     this instance's L1 entry is dropped either way
    */
   void put(K key, V value);
 
   /**
-   * Deletes {@code key} from L2 and from this instance's L1, then publishes an invalidation so that
-   * other instances drop it too. Returns after the invalidation was published.
+   * Deletes {@code key} (and any load lease of it) from L2, then from this instance's L1, then
+   * publishes an invalidation so that other instances drop it too. A load that began before this
+   * call writes its result neither to L2 nor to any L1. Returns after the invalidation was
+   * published.
    *
    * @param key the key
    * @throws NullPointerException if {@code key} is null

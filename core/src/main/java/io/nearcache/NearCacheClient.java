@@ -110,7 +110,8 @@ public final class NearCacheClient implements AutoCloseable {
     ensureOpen();
     KeyLayout layout = new KeyLayout(keyPrefix, name);
     DefaultNearCache<K, V> cache = new DefaultNearCache<>(name, spec, keyCodec, serializer,
-        new RemoteStore(jedis, layout, spec.remoteTtl()), publisher, () -> !closed);
+        new RemoteStore(jedis, layout, spec.remoteTtl(), spec.nullTtl(), spec.leaseTimeout()),
+        publisher, () -> !closed);
     if (caches.putIfAbsent(name, cache) != null) {
       throw new IllegalStateException("cache '" + name + "' already exists in this client");
     }

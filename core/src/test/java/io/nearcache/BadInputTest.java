@@ -74,7 +74,7 @@ class BadInputTest {
       assertThat(cache.stats().decodeErrors()).isEqualTo(2);
       assertThat(cache.stats().l2Misses()).isEqualTo(2);
       assertThat(redis.<byte[]>withJedis(j -> j.get(key))).as("replaced by the loaded value")
-          .isEqualTo("fresh".getBytes());
+          .isEqualTo(new byte[] {1, 'f', 'r', 'e', 's', 'h'});
     }
   }
 
@@ -91,7 +91,9 @@ class BadInputTest {
       caches.get(0).put("small", big); // the old small value must not stay behind in Redis
 
       assertThat(caches.get(0).stats().oversizedValues()).isEqualTo(2);
-      assertThat(caches.get(0).get("small", k -> "never")).isEqualTo(big);
+      assertThat(caches.get(0).peekLocal("small")).as("a write empties the writer's L1").isNull();
+      assertThat(caches.get(0).get("small", k -> big)).isEqualTo(big);
+      assertThat(caches.get(0).peekLocal("small")).as("kept locally once loaded").isEqualTo(big);
       assertThat(caches.get(1).getIfPresent("loaded")).isNull();
       assertThat(caches.get(1).getIfPresent("small")).isNull();
       assertThat(redis.<Long>withJedis(j -> j.dbSize())).isZero();

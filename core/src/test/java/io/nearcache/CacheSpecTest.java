@@ -35,12 +35,15 @@ class CacheSpecTest {
     assertThat(spec.remoteTtl()).isEqualTo(CacheSpec.DEFAULT_REMOTE_TTL);
     assertThat(spec.maxValueBytes()).isEqualTo(CacheSpec.DEFAULT_MAX_VALUE_BYTES);
     assertThat(spec.recordStats()).isTrue();
+    assertThat(spec.nullTtl()).isEqualTo(Duration.ZERO);
+    assertThat(spec.leaseTimeout()).isEqualTo(CacheSpec.DEFAULT_LEASE_TIMEOUT);
   }
 
   @ParameterizedTest
   @ValueSource(strings = {
       "", "localMaxSize=0", "localMaxBytes=1", "localTtl=1d,remoteTtl=90m",
-      "localTtl=PT0.0005S", "localTtl=1500ms,remoteTtl=61s,maxValueBytes=512kb,recordStats=false"})
+      "localTtl=PT0.0005S", "localTtl=1500ms,remoteTtl=61s,maxValueBytes=512kb,recordStats=false",
+      "nullTtl=30s,leaseTimeout=750ms", "nullTtl=0s"})
   void toStringParsesBackToAnEqualSpec(String text) {
     CacheSpec spec = CacheSpec.parse(text);
     assertThat(CacheSpec.parse(spec.toString())).isEqualTo(spec).hasSameHashCodeAs(spec);
@@ -52,8 +55,8 @@ class CacheSpecTest {
         .remoteTtl(Duration.ofMinutes(10)).maxValueBytes(4096).recordStats(false).build();
     assertThat(built).isEqualTo(CacheSpec.parse(
         "localMaxBytes=1mb,localTtl=60s,remoteTtl=10m,maxValueBytes=4kb,recordStats=false"));
-    assertThat(built.toString()).isEqualTo(
-        "localMaxBytes=1048576,localTtl=1m,remoteTtl=10m,maxValueBytes=4096,recordStats=false");
+    assertThat(built.toString()).isEqualTo("localMaxBytes=1048576,localTtl=1m,remoteTtl=10m,"
+        + "maxValueBytes=4096,recordStats=false,nullTtl=0s,leaseTimeout=5s");
   }
 
   @ParameterizedTest
@@ -67,11 +70,13 @@ class CacheSpecTest {
       "localMaxBytes=12tb | localMaxBytes: \"12tb\" is not a size; use a number of bytes or 512kb, 64mb, 1gb",
       "maxValueBytes=0 | maxValueBytes < 1: 0",
       "recordStats=yes | recordStats: \"yes\" is not a boolean; use true or false",
+      "nullTtl=PT0.0001S | nullTtl must be 0 or at least 1ms: PT0.0001S",
+      "leaseTimeout=0ms | leaseTimeout <= 0: PT0S",
       "localTtl | value of key localTtl was omitted in \"localTtl\"",
       "localTtl= | value of key localTtl was omitted in \"localTtl=\"",
       "localTtl=1s,localTtl=2s | key localTtl is repeated in \"localTtl=1s,localTtl=2s\"",
       "localTtl=1s,,remoteTtl=2s | empty option in \"localTtl=1s,,remoteTtl=2s\"",
-      "ttl=1s | unknown key 'ttl' in \"ttl=1s\"; known keys: localMaxSize, localMaxBytes, localTtl, remoteTtl, maxValueBytes, recordStats",
+      "ttl=1s | unknown key 'ttl' in \"ttl=1s\"; known keys: localMaxSize, localMaxBytes, localTtl, remoteTtl, maxValueBytes, recordStats, nullTtl, leaseTimeout",
       "localMaxSize=1,localMaxBytes=1 | localMaxSize and localMaxBytes cannot both be set; use one in \"localMaxSize=1,localMaxBytes=1\""})
   void malformedSpecsFailNamingKeyValueAndExpectation(String spec, String message) {
     assertThatThrownBy(() -> CacheSpec.parse(spec)).isInstanceOf(IllegalArgumentException.class)

@@ -9,47 +9,47 @@ import io.nearcache.Serializer;
 import io.nearcache.internal.invalidation.InvalidationMessage;
 import io.nearcache.internal.invalidation.InvalidationPublisher;
 import io.nearcache.internal.l1.LocalStore;
+import io.nearcache.internal.l1.LocalStore.Entry;
+import io.nearcache.internal.l1.LocalStore.Reservation;
+import io.nearcache.internal.l2.Frame;
 import io.nearcache.internal.l2.RemoteStore;
 import io.nearcache.internal.stats.StatsCounter;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import redis.clients.jedis.exceptions.JedisException;
 
 /**
  * The {@link NearCache} behind {@link io.nearcache.NearCacheClient#cache}: L1 in a {@link
- * LocalStore}, L2 in a {@link RemoteStore}, mutations announced through the client's {@link
+ * LocalStore}, misses through {@link ReadThrough}, mutations announced through the client's {@link
  * InvalidationPublisher}. Not API.
+ *
+ * <p>Every L1 fill goes through a reservation made before the fetch began (see {@link
+ * LocalStore}), so a value read from L2 or a loader before an invalidation of its key, or of the
+ * whole cache, arrived never enters L1 after it, on this instance or any other. Writes change L2
+ * first and L1 second, so that a read of this instance that reserves after the L1 step sees the
+ * new L2.
  */
 public final class DefaultNearCache<K, V> implements NearCache<K, V> {
-  private static final Logger log = LoggerFactory.getLogger(DefaultNearCache.class);
-  private static final long WARN_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
-
   private final String name;
   private final CacheSpec spec;
   private final KeyCodec<K> keyCodec;
   private final Serializer<V> serializer;
   private final LocalStore<V> local;
   private final RemoteStore remote;
+  private final ReadThrough<K, V> readThrough;
   private final InvalidationPublisher publisher;
   private final StatsCounter stats;
+  private final RedisErrors errors;
   private final BooleanSupplier clientOpen;
   private final ConcurrentHashMap<String, CompletableFuture<V>> loads = new ConcurrentHashMap<>();
-  private final AtomicLong lastRedisWarn = new AtomicLong(System.nanoTime() - WARN_INTERVAL_NANOS);
 
   /**
    * Creates a cache; its client calls this, users call {@link io.nearcache.NearCacheClient#cache}.
@@ -67,6 +67,8 @@ public final class DefaultNearCache<K, V> implements NearCache<K, V> {
     this.remote = remote;
     this.publisher = publisher;
     this.stats = spec.recordStats() ? StatsCounter.concurrent() : StatsCounter.disabled();
+    this.errors = new RedisErrors(name, stats);
+    this.readThrough = new ReadThrough<>(name, spec, serializer, remote, stats, errors);
     this.clientOpen = clientOpen;
   }
 
@@ -84,10 +86,10 @@ public final class DefaultNearCache<K, V> implements NearCache<K, V> {
   public V get(K key, Function<? super K, ? extends V> loader) {
     String k = encode(key);
     Objects.requireNonNull(loader, "loader");
-    V value = local.get(k);
-    if (value != null) {
+    Entry<V> entry = local.get(k);
+    if (entry != null) {
       stats.recordL1Hit();
-      return value;
+      return entry.value();
     }
     stats.recordL1Miss();
     return loadOnce(key, k, loader);
@@ -96,13 +98,23 @@ public final class DefaultNearCache<K, V> implements NearCache<K, V> {
   @Override
   public V getIfPresent(K key) {
     String k = encode(key);
-    V value = local.get(k);
-    if (value != null) {
+    Entry<V> entry = local.get(k);
+    if (entry != null) {
       stats.recordL1Hit();
-      return value;
+      return entry.value();
     }
     stats.recordL1Miss();
-    return readRemote(k);
+    Object slot = local.reserve(k);
+    if (slot instanceof Entry<?>) {
+      return Objects.requireNonNull(local.get(k)).value();
+    }
+    Reservation reservation = (Reservation) slot;
+    try {
+      Fetched<V> found = readThrough.readRemote(k);
+      return found == null ? null : fill(k, reservation, found);
+    } finally {
+      local.release(k, reservation);
+    }
   }
 
   /** Joins the load of {@code k} in flight in this JVM, or runs it. */
@@ -113,11 +125,7 @@ public final class DefaultNearCache<K, V> implements NearCache<K, V> {
       return join(theirs);
     }
     try {
-      // A load that finished between our L1 miss and putIfAbsent has filled L1 already.
-      V value = local.get(k);
-      if (value == null) {
-        value = load(key, k, loader);
-      }
+      V value = load(key, k, loader);
       mine.complete(value);
       return value;
     } catch (RuntimeException | Error e) {
@@ -129,66 +137,25 @@ public final class DefaultNearCache<K, V> implements NearCache<K, V> {
   }
 
   private V load(K key, String k, Function<? super K, ? extends V> loader) {
-    V value = readRemote(k);
-    if (value != null) {
-      return value;
+    Object slot = local.reserve(k);
+    if (slot instanceof Entry<?>) {
+      // A load that finished between our L1 miss and our turn has filled L1 already.
+      return Objects.requireNonNull(local.get(k)).value();
     }
-    long start = System.nanoTime();
+    Reservation reservation = (Reservation) slot;
     try {
-      value = loader.apply(key);
-    } catch (RuntimeException | Error e) {
-      stats.recordLoadFailure(System.nanoTime() - start);
-      throw e;
+      return fill(k, reservation, readThrough.fetch(key, k, loader));
+    } finally {
+      local.release(k, reservation);
     }
-    stats.recordLoadSuccess(System.nanoTime() - start);
-    if (value != null) {
-      byte[] bytes = serializer.serialize(value);
-      if (fitsRemote(k, bytes)) {
-        try {
-          remote.set(k, bytes);
-        } catch (JedisException e) {
-          redisFailed("SET", k, e);
-        }
-      }
-      local.put(k, value, bytes.length);
-    }
-    return value;
   }
 
-  /** L2 lookup of an L1 miss; fills L1 on a hit. Never throws a Redis failure. */
-  private V readRemote(String k) {
-    byte[] bytes;
-    try {
-      bytes = remote.get(k);
-    } catch (JedisException e) {
-      redisFailed("GET", k, e);
-      bytes = null;
+  /** Puts a fetched value in L1 if it may go there and no invalidation came since the fetch began. */
+  private V fill(String k, Reservation reservation, Fetched<V> fetched) {
+    if (fetched.cacheable()) {
+      local.fill(k, reservation, fetched.value(), fetched.encodedSize());
     }
-    V value = bytes == null ? null : decode(k, bytes);
-    if (value == null) {
-      stats.recordL2Miss();
-      return null;
-    }
-    stats.recordL2Hit();
-    local.put(k, value, bytes.length);
-    return value;
-  }
-
-  /** Decodes L2 bytes; bytes that do not decode are counted, logged and deleted. */
-  private V decode(String k, byte[] bytes) {
-    try {
-      return Objects.requireNonNull(serializer.deserialize(bytes), "serializer returned null");
-    } catch (RuntimeException e) {
-      stats.recordDecodeError();
-      log.warn("cache {}: value of key {} in Redis ({} bytes) does not decode, deleting it: {}",
-          name, k, bytes.length, e.toString());
-      try {
-        remote.delete(k);
-      } catch (JedisException deleteFailed) {
-        redisFailed("DEL", k, deleteFailed);
-      }
-      return null;
-    }
+    return fetched.value();
   }
 
   @Override
@@ -201,22 +168,31 @@ public final class DefaultNearCache<K, V> implements NearCache<K, V> {
       requested.put(encode(key), key);
     }
     Map<String, V> found = new LinkedHashMap<>();
-    List<String> missing = new ArrayList<>();
-    for (String k : requested.keySet()) {
-      V value = local.get(k);
-      if (value != null) {
-        stats.recordL1Hit();
-        found.put(k, value);
-      } else {
+    Map<String, K> missing = new LinkedHashMap<>();
+    Map<String, Reservation> reservations = new LinkedHashMap<>();
+    try {
+      requested.forEach((k, key) -> {
+        Entry<V> entry = local.get(k);
+        if (entry != null) {
+          stats.recordL1Hit();
+          found.put(k, entry.value());
+          return;
+        }
         stats.recordL1Miss();
-        missing.add(k);
+        Object slot = local.reserve(k);
+        if (slot instanceof Entry<?>) {
+          found.put(k, Objects.requireNonNull(local.get(k)).value());
+        } else {
+          reservations.put(k, (Reservation) slot);
+          missing.put(k, key);
+        }
+      });
+      if (!missing.isEmpty()) {
+        readThrough.fetchAll(missing, bulkLoader)
+            .forEach((k, fetched) -> found.put(k, fill(k, reservations.get(k), fetched)));
       }
-    }
-    if (!missing.isEmpty()) {
-      Map<String, K> unresolved = readRemoteAll(missing, found, requested);
-      if (!unresolved.isEmpty()) {
-        loadAll(unresolved, bulkLoader, found);
-      }
+    } finally {
+      reservations.forEach(local::release);
     }
     Map<K, V> result = new LinkedHashMap<>();
     requested.forEach((k, key) -> {
@@ -228,94 +204,36 @@ public final class DefaultNearCache<K, V> implements NearCache<K, V> {
     return Collections.unmodifiableMap(result);
   }
 
-  /** One round trip for every L1 miss; returns the keys L2 could not answer. */
-  private Map<String, K> readRemoteAll(List<String> missing, Map<String, V> found,
-      Map<String, K> requested) {
-    List<byte[]> values;
-    try {
-      values = remote.getAll(missing);
-    } catch (JedisException e) {
-      redisFailed("pipelined GET", missing.size() + " keys", e);
-      values = Collections.nCopies(missing.size(), null);
-    }
-    Map<String, K> unresolved = new LinkedHashMap<>();
-    for (int i = 0; i < missing.size(); i++) {
-      String k = missing.get(i);
-      byte[] bytes = values.get(i);
-      V value = bytes == null ? null : decode(k, bytes);
-      if (value == null) {
-        stats.recordL2Miss();
-        unresolved.put(k, requested.get(k));
-      } else {
-        stats.recordL2Hit();
-        local.put(k, value, bytes.length);
-        found.put(k, value);
-      }
-    }
-    return unresolved;
-  }
-
-  private void loadAll(Map<String, K> unresolved,
-      Function<? super Set<K>, ? extends Map<? extends K, ? extends V>> bulkLoader,
-      Map<String, V> found) {
-    Set<K> keys = Collections.unmodifiableSet(new LinkedHashSet<>(unresolved.values()));
-    long start = System.nanoTime();
-    Map<? extends K, ? extends V> loaded;
-    try {
-      loaded = Objects.requireNonNull(bulkLoader.apply(keys), "bulkLoader returned null");
-    } catch (RuntimeException | Error e) {
-      stats.recordLoadFailure(System.nanoTime() - start);
-      throw e;
-    }
-    stats.recordLoadSuccess(System.nanoTime() - start);
-    Map<String, byte[]> toStore = new LinkedHashMap<>();
-    unresolved.forEach((k, key) -> {
-      V value = loaded.get(key);
-      if (value != null) {
-        byte[] bytes = serializer.serialize(value);
-        if (fitsRemote(k, bytes)) {
-          toStore.put(k, bytes);
-        }
-        local.put(k, value, bytes.length);
-        found.put(k, value);
-      }
-    });
-    if (!toStore.isEmpty()) {
-      try {
-        remote.setAll(toStore);
-      } catch (JedisException e) {
-        redisFailed("pipelined SET", toStore.size() + " keys", e);
-      }
-    }
-  }
-
   @Override
   public void put(K key, V value) {
     String k = encode(key);
     Objects.requireNonNull(value, "value");
-    byte[] bytes = serializer.serialize(value);
+    byte[] frame = Frame.ofValue(serializer.serialize(value));
     try {
-      if (fitsRemote(k, bytes)) {
-        remote.set(k, bytes);
+      if (readThrough.fitsRemote(k, frame)) {
+        remote.set(k, frame);
       } else {
         remote.delete(k); // the old value must not outlive the write
       }
     } catch (JedisException e) {
-      local.invalidate(k);
       throw writeFailed("put", k, e);
+    } finally {
+      // After L2: a read of this instance that reserves from now on fetches the new value, and a
+      // fetch that began before it is refused its fill.
+      local.invalidate(k);
     }
-    local.put(k, value, bytes.length);
     announce(k);
   }
 
   @Override
   public void invalidate(K key) {
     String k = encode(key);
-    local.invalidate(k);
     try {
       remote.delete(k);
     } catch (JedisException e) {
       throw writeFailed("invalidate", k, e);
+    } finally {
+      local.invalidate(k);
     }
     announce(k);
   }
@@ -331,12 +249,13 @@ public final class DefaultNearCache<K, V> implements NearCache<K, V> {
   @Override
   public void invalidateAll() {
     ensureOpen();
-    local.invalidateAll();
     try {
       publisher.publishWholeCache(name, remote.bumpGeneration());
     } catch (JedisException e) {
       stats.recordRedisError();
       throw new NearCacheException("cache " + name + ": invalidateAll could not reach Redis", e);
+    } finally {
+      local.invalidateAll();
     }
   }
 
@@ -345,7 +264,11 @@ public final class DefaultNearCache<K, V> implements NearCache<K, V> {
     return stats.snapshot();
   }
 
-  /** Applies another instance's invalidation. Called on the subscriber thread. */
+  /**
+   * Applies another instance's invalidation. Called on the subscriber thread.
+   *
+   * @param message a message about this cache
+   */
   public void onInvalidation(InvalidationMessage message) {
     if (message.wholeCache()) {
       remote.advanceGeneration(message.generation());
@@ -363,14 +286,25 @@ public final class DefaultNearCache<K, V> implements NearCache<K, V> {
     local.invalidateAll();
   }
 
-  /** L1 entries now held (expired ones not yet cleaned up included). Not API; for tests. */
+  /**
+   * L1 entries and reservations now held (expired ones not yet cleaned up included). Not API; for
+   * tests.
+   *
+   * @return the count
+   */
   public long localSize() {
     return local.estimatedSize();
   }
 
-  /** The L1 value of {@code key}, without touching Redis or stats. Not API; for tests. */
+  /**
+   * The L1 value of {@code key}, without touching Redis or stats. Not API; for tests.
+   *
+   * @param key the key
+   * @return the value, or {@code null} if L1 holds none (or holds "no value")
+   */
   public V peekLocal(K key) {
-    return local.get(encode(key));
+    Entry<V> entry = local.get(encode(key));
+    return entry == null ? null : entry.value();
   }
 
   private String encode(K key) {
@@ -382,28 +316,6 @@ public final class DefaultNearCache<K, V> implements NearCache<K, V> {
   private void ensureOpen() {
     if (!clientOpen.getAsBoolean()) {
       throw new IllegalStateException("NearCacheClient is closed");
-    }
-  }
-
-  private boolean fitsRemote(String k, byte[] bytes) {
-    if (bytes.length <= spec.maxValueBytes()) {
-      return true;
-    }
-    stats.recordOversizedValue();
-    log.warn("cache {}: value of key {} encodes to {} bytes, over maxValueBytes {}; serving it"
-        + " without storing it in Redis", name, k, bytes.length, spec.maxValueBytes());
-    return false;
-  }
-
-  private void redisFailed(String operation, String what, JedisException e) {
-    stats.recordRedisError();
-    long now = System.nanoTime();
-    long last = lastRedisWarn.get();
-    if (now - last >= WARN_INTERVAL_NANOS && lastRedisWarn.compareAndSet(last, now)) {
-      log.warn("cache {}: Redis {} of {} failed, going on without L2: {}", name, operation, what,
-          e.toString());
-    } else {
-      log.debug("cache {}: Redis {} of {} failed", name, operation, what, e);
     }
   }
 

@@ -9,6 +9,7 @@ import java.util.regex.Pattern;
  *
  * <pre>
  *   value       &lt;prefix&gt;:&lt;cache&gt;:&lt;generation&gt;:{&lt;tag&gt;}:v:&lt;key&gt;
+ *   lease       &lt;prefix&gt;:&lt;cache&gt;:&lt;generation&gt;:{&lt;tag&gt;}:l:&lt;key&gt;
  *   generation  &lt;prefix&gt;:&lt;cache&gt;:generation
  *   channel     &lt;prefix&gt;:invalidations            (pub/sub, one per application prefix)
  * </pre>
@@ -18,7 +19,7 @@ import java.util.regex.Pattern;
  * every key of one entry shares (so a Lua script may touch all of them on a cluster) whatever
  * braces the key itself contains. Prefix and cache names are restricted to {@code [A-Za-z0-9_.-]},
  * so the segments before the tag can never run into each other: no two caches or prefixes share a
- * key. The {@code v} segment leaves room for other kinds of per-entry keys.
+ * key. The {@code v}/{@code l} segment, at a fixed position, keeps an entry's keys apart.
  */
 public final class KeyLayout {
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
@@ -62,8 +63,17 @@ public final class KeyLayout {
 
   /** The key holding the value of {@code encodedKey} in {@code generation}. */
   public byte[] valueKey(long generation, String encodedKey) {
+    return entryKey(generation, encodedKey, ":v:");
+  }
+
+  /** The key holding the load lease of {@code encodedKey} in {@code generation}. */
+  public byte[] leaseKey(long generation, String encodedKey) {
+    return entryKey(generation, encodedKey, ":l:");
+  }
+
+  private byte[] entryKey(long generation, String encodedKey, String kind) {
     byte[] key = utf8(encodedKey);
-    byte[] head = utf8(cacheHead + generation + ":{" + tag(key) + "}:v:");
+    byte[] head = utf8(cacheHead + generation + ":{" + tag(key) + "}" + kind);
     byte[] full = new byte[head.length + key.length];
     System.arraycopy(head, 0, full, 0, head.length);
     System.arraycopy(key, 0, full, head.length, key.length);

@@ -4,19 +4,28 @@ import io.nearcache.internal.keys.KeyLayout;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiFunction;
 import redis.clients.jedis.AbstractPipeline;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisException;
-import redis.clients.jedis.params.SetParams;
 
 /**
- * One cache's L2: values as bytes in Redis under the cache's current generation. Every method may
- * throw {@link JedisException}; callers decide whether that reaches their caller.
+ * One cache's L2: {@link Frame}s in Redis under the cache's current generation, and the load
+ * leases that make one instance of the fleet load a missing key while the others wait. Every
+ * method may throw {@link JedisException}; callers decide whether that reaches their caller.
+ *
+ * <p>Leases follow "Scaling Memcache at Facebook" (NSDI 2013): {@link #getOrLease} takes a lease
+ * ({@code SET NX PX} with a random token) only when the value is absent; {@link #setIfLeased}
+ * writes the loaded value only if that lease still stands; {@link #set} and {@link #delete} drop
+ * the lease with the value, so a load that began before a write or invalidation cannot put its
+ * stale result in Redis after it. Each script touches one entry's value and lease keys, which
+ * share a hash tag, so the scripts also run on Redis Cluster.
  *
  * <p>The generation is read from Redis once and then followed through invalidation messages;
  * {@link #forgetGeneration()} makes the next call read it again, which is what an instance does
@@ -26,58 +35,134 @@ import redis.clients.jedis.params.SetParams;
 public final class RemoteStore {
   private static final long UNKNOWN = -1;
 
+  /** Returns the value frame, or takes the lease (1), or reports it held by another (0). */
+  private static final byte[] GET_OR_LEASE = script("""
+      local value = redis.call('GET', KEYS[1])
+      if value then return value end
+      if redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then return 1 end
+      return 0""");
+
+  private static final byte[] SET_IF_LEASED = script("""
+      if redis.call('GET', KEYS[2]) ~= ARGV[1] then return 0 end
+      redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+      redis.call('DEL', KEYS[2])
+      return 1""");
+
+  private static final byte[] RELEASE = script("""
+      if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+      return 0""");
+
+  private static final byte[] SET_AND_DROP_LEASE = script("""
+      redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+      redis.call('DEL', KEYS[2])
+      return 1""");
+
+  /** What {@link #getOrLease} found. */
+  public sealed interface Lookup {}
+
+  /** The key's value frame. */
+  public record Found(byte[] frame) implements Lookup {}
+
+  /** No value; the caller now holds the lease. */
+  public record Leased() implements Lookup {}
+
+  /** No value; another holds the lease. */
+  public record HeldByOther() implements Lookup {}
+
+  private static final Leased LEASED = new Leased();
+  private static final HeldByOther HELD = new HeldByOther();
+
   private final UnifiedJedis jedis;
   private final KeyLayout layout;
-  private final long ttlMillis;
+  private final byte[] ttlMillis;
+  private final byte[] nullTtlMillis;
+  private final byte[] leaseMillis;
   private final AtomicLong generation = new AtomicLong(UNKNOWN);
 
-  /** Creates the L2 of one cache, writing values with {@code ttl}. */
-  public RemoteStore(UnifiedJedis jedis, KeyLayout layout, Duration ttl) {
+  /**
+   * Creates the L2 of one cache: values live {@code ttl}, "no value" frames {@code nullTtl},
+   * leases {@code leaseTimeout}.
+   */
+  public RemoteStore(UnifiedJedis jedis, KeyLayout layout, Duration ttl, Duration nullTtl,
+      Duration leaseTimeout) {
     this.jedis = jedis;
     this.layout = layout;
-    this.ttlMillis = ttl.toMillis();
+    this.ttlMillis = millis(ttl);
+    this.nullTtlMillis = millis(nullTtl);
+    this.leaseMillis = millis(leaseTimeout);
   }
 
-  /** The value bytes of {@code key}, or {@code null}. */
+  /** The frame of {@code key}, or {@code null}. */
   public byte[] get(String key) {
     return jedis.get(layout.valueKey(generation(), key));
   }
 
-  /** The value bytes of each key, {@code null} where absent, in one round trip. */
+  /** The frame of each key, {@code null} where absent, in one round trip. */
   public List<byte[]> getAll(List<String> keys) {
     long gen = generation();
-    List<Response<byte[]>> responses = new ArrayList<>(keys.size());
-    try (AbstractPipeline pipeline = jedis.pipelined()) {
-      for (String key : keys) {
-        responses.add(pipeline.get(layout.valueKey(gen, key)));
-      }
-      pipeline.sync();
-    }
-    List<byte[]> values = new ArrayList<>(responses.size());
-    for (Response<byte[]> response : responses) {
-      values.add(response.get());
-    }
-    return values;
+    return pipelined(keys, (pipeline, key) -> pipeline.get(layout.valueKey(gen, key)));
   }
 
-  /** Stores {@code value} under {@code key} with the cache's remote TTL. */
-  public void set(String key, byte[] value) {
-    jedis.set(layout.valueKey(generation(), key), value, SetParams.setParams().px(ttlMillis));
+  /** The value frame of {@code key} if there is one, else takes its lease for {@code token}. */
+  public Lookup getOrLease(String key, byte[] token) {
+    return lookup(jedis.eval(GET_OR_LEASE, entryKeys(generation(), key), List.of(token,
+        leaseMillis)));
   }
 
-  /** Stores every entry with the cache's remote TTL in one round trip. */
-  public void setAll(Map<String, byte[]> values) {
+  /** {@link #getOrLease} for each key, in one round trip. */
+  public List<Lookup> getOrLeaseAll(List<String> keys, byte[] token) {
     long gen = generation();
-    try (AbstractPipeline pipeline = jedis.pipelined()) {
-      values.forEach((key, value) ->
-          pipeline.set(layout.valueKey(gen, key), value, SetParams.setParams().px(ttlMillis)));
-      pipeline.sync();
-    }
+    List<Object> replies = pipelined(keys, (pipeline, key) ->
+        pipeline.eval(GET_OR_LEASE, entryKeys(gen, key), List.of(token, leaseMillis)));
+    return replies.stream().map(RemoteStore::lookup).toList();
   }
 
-  /** Deletes {@code key}'s value. */
+  /**
+   * Stores {@code frame} if the lease of {@code token} still stands, and drops the lease. A value
+   * lives the remote TTL, "no value" the null TTL.
+   *
+   * @return whether it was stored; {@code false} when a write, an invalidation or the lease's
+   *     expiry came first
+   */
+  public boolean setIfLeased(String key, byte[] token, byte[] frame) {
+    return Long.valueOf(1).equals(jedis.eval(SET_IF_LEASED, entryKeys(generation(), key),
+        List.of(token, frame, ttlOf(frame))));
+  }
+
+  /** {@link #setIfLeased} for each entry, in one round trip; whether each was stored. */
+  public List<Boolean> setAllIfLeased(Map<String, byte[]> frames, byte[] token) {
+    long gen = generation();
+    List<Object> replies = pipelined(frames.keySet(), (pipeline, key) -> pipeline.eval(
+        SET_IF_LEASED, entryKeys(gen, key), List.of(token, frames.get(key),
+            ttlOf(frames.get(key)))));
+    return replies.stream().map(Long.valueOf(1)::equals).toList();
+  }
+
+  private byte[] ttlOf(byte[] frame) {
+    return Frame.isNoValue(frame) ? nullTtlMillis : ttlMillis;
+  }
+
+  /** Drops the lease of {@code token}, if it still stands. */
+  public void release(String key, byte[] token) {
+    jedis.eval(RELEASE, List.of(layout.leaseKey(generation(), key)), List.of(token));
+  }
+
+  /** {@link #release} for each key, in one round trip. */
+  public void releaseAll(Collection<String> keys, byte[] token) {
+    long gen = generation();
+    pipelined(keys, (pipeline, key) ->
+        pipeline.eval(RELEASE, List.of(layout.leaseKey(gen, key)), List.of(token)));
+  }
+
+  /** Stores {@code frame} under {@code key} with the cache's remote TTL, dropping any lease. */
+  public void set(String key, byte[] frame) {
+    jedis.eval(SET_AND_DROP_LEASE, entryKeys(generation(), key), List.of(frame, ttlMillis));
+  }
+
+  /** Deletes {@code key}'s value and lease. */
   public void delete(String key) {
-    jedis.del(layout.valueKey(generation(), key));
+    long gen = generation();
+    jedis.del(layout.valueKey(gen, key), layout.leaseKey(gen, key));
   }
 
   /**
@@ -116,5 +201,40 @@ public final class RemoteStore {
       throw new JedisDataException("generation key holds a non-number; delete it to reset", e);
     }
     return generation.accumulateAndGet(read, Math::max);
+  }
+
+  private List<byte[]> entryKeys(long gen, String key) {
+    return List.of(layout.valueKey(gen, key), layout.leaseKey(gen, key));
+  }
+
+  private <T> List<T> pipelined(Collection<String> keys,
+      BiFunction<AbstractPipeline, String, Response<T>> command) {
+    List<Response<T>> responses = new ArrayList<>(keys.size());
+    try (AbstractPipeline pipeline = jedis.pipelined()) {
+      for (String key : keys) {
+        responses.add(command.apply(pipeline, key));
+      }
+      pipeline.sync();
+    }
+    List<T> replies = new ArrayList<>(responses.size());
+    for (Response<T> response : responses) {
+      replies.add(response.get());
+    }
+    return replies;
+  }
+
+  private static Lookup lookup(Object reply) {
+    if (reply instanceof byte[] frame) {
+      return new Found(frame);
+    }
+    return Long.valueOf(1).equals(reply) ? LEASED : HELD;
+  }
+
+  private static byte[] millis(Duration d) {
+    return Long.toString(d.toMillis()).getBytes(StandardCharsets.US_ASCII);
+  }
+
+  private static byte[] script(String source) {
+    return source.getBytes(StandardCharsets.UTF_8);
   }
 }

@@ -15,6 +15,8 @@ final class ConcurrentStatsCounter implements StatsCounter {
   private final LongAdder decodeErrors = new LongAdder();
   private final LongAdder redisErrors = new LongAdder();
   private final LongAdder oversizedValues = new LongAdder();
+  private final LongAdder leaseWaits = new LongAdder();
+  private final LongAdder leaseTakeovers = new LongAdder();
 
   @Override
   public void recordL1Hit() {
@@ -64,10 +66,20 @@ final class ConcurrentStatsCounter implements StatsCounter {
   }
 
   @Override
+  public void recordLeaseWait() {
+    leaseWaits.increment();
+  }
+
+  @Override
+  public void recordLeaseTakeover() {
+    leaseTakeovers.increment();
+  }
+
+  @Override
   public CacheStats snapshot() {
     // Each sum is read on its own, so a snapshot taken under load may be off by in-flight calls.
     return CacheStats.of(l1Hits.sum(), l1Misses.sum(), l2Hits.sum(), l2Misses.sum(),
         loadSuccesses.sum(), loadFailures.sum(), totalLoadTimeNanos.sum(), decodeErrors.sum(),
-        redisErrors.sum(), oversizedValues.sum());
+        redisErrors.sum(), oversizedValues.sum(), leaseWaits.sum(), leaseTakeovers.sum());
   }
 }

@@ -34,6 +34,12 @@ enum DisabledStatsCounter implements StatsCounter {
   public void recordOversizedValue() {}
 
   @Override
+  public void recordLeaseWait() {}
+
+  @Override
+  public void recordLeaseTakeover() {}
+
+  @Override
   public CacheStats snapshot() {
     return CacheStats.empty();
   }

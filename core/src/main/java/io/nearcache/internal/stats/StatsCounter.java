@@ -36,6 +36,12 @@ public interface StatsCounter {
   /** A value was too large to write to Redis. */
   void recordOversizedValue();
 
+  /** Another instance held the load lease; this one waited for its value. */
+  void recordLeaseWait();
+
+  /** A wait outlived the other instance's lease and this instance took the load over. */
+  void recordLeaseTakeover();
+
   /** Returns the counts so far. */
   CacheStats snapshot();
 

@@ -1,0 +1,359 @@
+package io.nearcache.internal;
+
+import io.nearcache.CacheSpec;
+import io.nearcache.Serializer;
+import io.nearcache.internal.l2.Frame;
+import io.nearcache.internal.l2.RemoteStore;
+import io.nearcache.internal.l2.RemoteStore.Found;
+import io.nearcache.internal.l2.RemoteStore.Leased;
+import io.nearcache.internal.l2.RemoteStore.Lookup;
+import io.nearcache.internal.stats.StatsCounter;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import redis.clients.jedis.exceptions.JedisException;
+
+/**
+ * What an L1 miss does: read L2; on a miss take the key's lease so that one instance of the fleet
+ * loads while the others wait for its value; write the loaded value to L2 only if the lease still
+ * stands. Fetches here never touch L1; {@link DefaultNearCache} guards the L1 fill.
+ *
+ * <p>Waiting: an instance that finds the lease held polls (value, or the lease if it is free) with
+ * backoff from {@value #MIN_BACKOFF_MILLIS} to {@value #MAX_BACKOFF_MILLIS} ms, one round trip a
+ * poll. When the holder's lease expires (it died or hangs), the next poll takes it over. Past twice
+ * the lease timeout the waiter loads by itself and does not write L2. A Redis failure anywhere
+ * turns the fetch into a plain load without L2 writes; it never reaches the caller.
+ */
+final class ReadThrough<K, V> {
+  private static final Logger log = LoggerFactory.getLogger(ReadThrough.class);
+  private static final long MIN_BACKOFF_MILLIS = 2;
+  private static final long MAX_BACKOFF_MILLIS = 50;
+
+  private final String name;
+  private final CacheSpec spec;
+  private final Serializer<V> serializer;
+  private final RemoteStore remote;
+  private final StatsCounter stats;
+  private final RedisErrors errors;
+  private final long maxWaitNanos;
+
+  ReadThrough(String name, CacheSpec spec, Serializer<V> serializer, RemoteStore remote,
+      StatsCounter stats, RedisErrors errors) {
+    this.name = name;
+    this.spec = spec;
+    this.serializer = serializer;
+    this.remote = remote;
+    this.stats = stats;
+    this.errors = errors;
+    this.maxWaitNanos = 2 * spec.leaseTimeout().toNanos();
+  }
+
+  /** L2 only: the stored value or "no value", or {@code null} on a miss. */
+  Fetched<V> readRemote(String k) {
+    byte[] frame;
+    try {
+      frame = remote.get(k);
+    } catch (JedisException e) {
+      errors.record("GET", k, e);
+      frame = null;
+    }
+    Fetched<V> found = frame == null ? null : decode(k, frame);
+    if (found == null) {
+      stats.recordL2Miss();
+    } else {
+      stats.recordL2Hit();
+    }
+    return found;
+  }
+
+  /** L2, then the lease and the loader (or another instance's load). */
+  Fetched<V> fetch(K key, String k, Function<? super K, ? extends V> loader) {
+    Fetched<V> stored = readRemote(k);
+    if (stored != null) {
+      return stored;
+    }
+    byte[] token = newToken();
+    long deadline = 0;
+    long backoff = MIN_BACKOFF_MILLIS;
+    while (true) {
+      Lookup found;
+      try {
+        found = remote.getOrLease(k, token);
+      } catch (JedisException e) {
+        errors.record("lease", k, e);
+        return load(key, k, loader, null);
+      }
+      if (found instanceof Found f) {
+        Fetched<V> value = decode(k, f.frame());
+        if (value != null) {
+          return value;
+        }
+        continue; // undecodable and now deleted: look again
+      }
+      if (found instanceof Leased) {
+        if (deadline != 0) {
+          stats.recordLeaseTakeover();
+        }
+        return load(key, k, loader, token);
+      }
+      long now = System.nanoTime();
+      if (deadline == 0) {
+        stats.recordLeaseWait();
+        deadline = now + maxWaitNanos;
+      }
+      if (now - deadline > 0 || !pause(backoff)) {
+        log.debug("cache {}: gave up waiting for another instance's load of {}", name, k);
+        return load(key, k, loader, null);
+      }
+      backoff = Math.min(backoff * 2, MAX_BACKOFF_MILLIS);
+    }
+  }
+
+  /**
+   * {@link #fetch} for many keys: one round trip reads them all, one takes the free leases, one
+   * writes what the bulk loader found. Returns a result for every key.
+   */
+  Map<String, Fetched<V>> fetchAll(Map<String, K> missing,
+      Function<? super Set<K>, ? extends Map<? extends K, ? extends V>> bulkLoader) {
+    Map<String, Fetched<V>> results = new LinkedHashMap<>();
+    List<String> absent = new ArrayList<>();
+    List<String> keys = new ArrayList<>(missing.keySet());
+    List<byte[]> frames;
+    try {
+      frames = remote.getAll(keys);
+    } catch (JedisException e) {
+      errors.record("pipelined GET", keys.size() + " keys", e);
+      frames = Collections.nCopies(keys.size(), null);
+    }
+    for (int i = 0; i < keys.size(); i++) {
+      Fetched<V> found = frames.get(i) == null ? null : decode(keys.get(i), frames.get(i));
+      if (found == null) {
+        stats.recordL2Miss();
+        absent.add(keys.get(i));
+      } else {
+        stats.recordL2Hit();
+        results.put(keys.get(i), found);
+      }
+    }
+    byte[] token = newToken();
+    Set<String> waited = new HashSet<>();
+    long deadline = 0;
+    long backoff = MIN_BACKOFF_MILLIS;
+    while (!absent.isEmpty()) {
+      List<Lookup> lookups;
+      try {
+        lookups = remote.getOrLeaseAll(absent, token);
+      } catch (JedisException e) {
+        errors.record("pipelined lease", absent.size() + " keys", e);
+        results.putAll(loadAll(subset(missing, absent), bulkLoader, null));
+        return results;
+      }
+      Map<String, K> leased = new LinkedHashMap<>();
+      List<String> held = new ArrayList<>();
+      for (int i = 0; i < absent.size(); i++) {
+        String k = absent.get(i);
+        Fetched<V> value = lookups.get(i) instanceof Found f ? decode(k, f.frame()) : null;
+        if (value != null) {
+          results.put(k, value);
+        } else if (lookups.get(i) instanceof Leased) {
+          if (waited.contains(k)) {
+            stats.recordLeaseTakeover();
+          }
+          leased.put(k, missing.get(k));
+        } else {
+          held.add(k);
+        }
+      }
+      if (!leased.isEmpty()) {
+        results.putAll(loadAll(leased, bulkLoader, token));
+      }
+      absent = held;
+      for (String k : held) {
+        if (waited.add(k)) {
+          stats.recordLeaseWait();
+        }
+      }
+      long now = System.nanoTime();
+      deadline = deadline == 0 ? now + maxWaitNanos : deadline;
+      if (!absent.isEmpty() && (now - deadline > 0 || !pause(backoff))) {
+        results.putAll(loadAll(subset(missing, absent), bulkLoader, null));
+        return results;
+      }
+      backoff = Math.min(backoff * 2, MAX_BACKOFF_MILLIS);
+    }
+    return results;
+  }
+
+  /**
+   * Calls the loader and, holding the lease of {@code token}, writes its result to L2; with no
+   * token (Redis failing, or the wait given up) nothing is written.
+   */
+  private Fetched<V> load(K key, String k, Function<? super K, ? extends V> loader, byte[] token) {
+    long start = System.nanoTime();
+    V value;
+    try {
+      value = loader.apply(key);
+    } catch (RuntimeException | Error e) {
+      stats.recordLoadFailure(System.nanoTime() - start);
+      release(List.of(k), token);
+      throw e;
+    }
+    stats.recordLoadSuccess(System.nanoTime() - start);
+    Map<String, Fetched<V>> result = store(Collections.singletonMap(k, value), token);
+    return result.get(k);
+  }
+
+  /** {@link #load} for many keys, with one bulk-loader call. */
+  private Map<String, Fetched<V>> loadAll(Map<String, K> keys,
+      Function<? super Set<K>, ? extends Map<? extends K, ? extends V>> bulkLoader, byte[] token) {
+    long start = System.nanoTime();
+    Map<? extends K, ? extends V> loaded;
+    try {
+      loaded = Objects.requireNonNull(
+          bulkLoader.apply(Collections.unmodifiableSet(new LinkedHashSet<>(keys.values()))),
+          "bulkLoader returned null");
+    } catch (RuntimeException | Error e) {
+      stats.recordLoadFailure(System.nanoTime() - start);
+      release(keys.keySet(), token);
+      throw e;
+    }
+    stats.recordLoadSuccess(System.nanoTime() - start);
+    Map<String, V> values = new LinkedHashMap<>();
+    keys.forEach((k, key) -> values.put(k, loaded.get(key)));
+    return store(values, token);
+  }
+
+  /**
+   * Encodes loaded values ({@code null}: none) and, holding the lease, writes them to L2 in one
+   * round trip. Oversized values and "no value" without {@code nullTtl} are not written, and their
+   * leases are released.
+   */
+  private Map<String, Fetched<V>> store(Map<String, V> values, byte[] token) {
+    boolean negativeCaching = !spec.nullTtl().isZero();
+    Map<String, Fetched<V>> results = new LinkedHashMap<>();
+    Map<String, byte[]> toWrite = new LinkedHashMap<>();
+    List<String> toRelease = new ArrayList<>();
+    try {
+      values.forEach((k, value) -> {
+        if (value == null && !negativeCaching) {
+          results.put(k, new Fetched<>(null, 0, false));
+          toRelease.add(k);
+          return;
+        }
+        byte[] frame = value == null ? Frame.noValue() : Frame.ofValue(serializer.serialize(value));
+        results.put(k, new Fetched<>(value, frame.length, true));
+        if (token == null) {
+          return;
+        }
+        if (fitsRemote(k, frame)) {
+          toWrite.put(k, frame);
+        } else {
+          toRelease.add(k);
+        }
+      });
+    } catch (RuntimeException e) {
+      release(values.keySet(), token);
+      throw e;
+    }
+    release(toRelease, token);
+    if (!toWrite.isEmpty()) {
+      List<Boolean> written;
+      try {
+        written = remote.setAllIfLeased(toWrite, token);
+      } catch (JedisException e) {
+        errors.record("conditional SET", toWrite.size() + " keys", e);
+        return results;
+      }
+      int i = 0;
+      for (String k : toWrite.keySet()) {
+        if (!written.get(i++)) {
+          // A write or invalidation took the lease: the value is likely stale, keep it out of L1.
+          Fetched<V> refused = results.get(k);
+          results.put(k, new Fetched<>(refused.value(), refused.encodedSize(), false));
+        }
+      }
+    }
+    return results;
+  }
+
+  /** Drops the leases of {@code token}; a failure only leaves them to expire. */
+  private void release(Collection<String> keys, byte[] token) {
+    if (token == null || keys.isEmpty()) {
+      return;
+    }
+    try {
+      remote.releaseAll(keys, token);
+    } catch (JedisException e) {
+      errors.record("lease release", keys.size() + " keys", e);
+    }
+  }
+
+  /** Decodes an L2 frame; frames that do not decode are counted, logged and deleted. */
+  private Fetched<V> decode(String k, byte[] frame) {
+    try {
+      if (Frame.isNoValue(frame)) {
+        return new Fetched<>(null, frame.length, true);
+      }
+      V value = Objects.requireNonNull(serializer.deserialize(Frame.payload(frame)),
+          "serializer returned null");
+      return new Fetched<>(value, frame.length, true);
+    } catch (RuntimeException e) {
+      stats.recordDecodeError();
+      log.warn("cache {}: value of key {} in Redis ({} bytes) does not decode, deleting it: {}",
+          name, k, frame.length, e.toString());
+      try {
+        remote.delete(k);
+      } catch (JedisException deleteFailed) {
+        errors.record("DEL", k, deleteFailed);
+      }
+      return null;
+    }
+  }
+
+  /**
+   * Whether a frame may be written to L2 (writes ask too); oversized ones are counted and logged.
+   */
+  boolean fitsRemote(String k, byte[] frame) {
+    if (frame.length <= spec.maxValueBytes()) {
+      return true;
+    }
+    stats.recordOversizedValue();
+    log.warn("cache {}: value of key {} encodes to {} bytes, over maxValueBytes {}; serving it"
+        + " without storing it in Redis", name, k, frame.length, spec.maxValueBytes());
+    return false;
+  }
+
+  private static <K> Map<String, K> subset(Map<String, K> all, List<String> keys) {
+    Map<String, K> subset = new LinkedHashMap<>();
+    keys.forEach(k -> subset.put(k, all.get(k)));
+    return subset;
+  }
+
+  /** Sleeps between polls; false if interrupted (the flag is kept for the caller). */
+  private static boolean pause(long millis) {
+    try {
+      TimeUnit.MILLISECONDS.sleep(millis);
+      return true;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  private static byte[] newToken() {
+    return UUID.randomUUID().toString().getBytes(StandardCharsets.US_ASCII);
+  }
+}
