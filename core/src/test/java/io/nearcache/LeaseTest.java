@@ -134,12 +134,15 @@ class LeaseTest {
     try (Fleet fleet = new Fleet(redis, 2)) {
       List<DefaultNearCache<String, String>> caches = fleet.caches("product",
           CacheSpec.parse("localTtl=1h,remoteTtl=1h,leaseTimeout=30s"));
+      CountDownLatch holding = new CountDownLatch(1);
       CompletableFuture<String> failing = CompletableFuture.supplyAsync(() ->
           caches.get(0).get("k", k -> {
+            holding.countDown();
             await().atMost(Duration.ofSeconds(10))
                 .until(() -> caches.get(1).stats().leaseWaits() == 1);
             throw new IllegalStateException("database down");
           }));
+      assertThat(holding.await(5, TimeUnit.SECONDS)).isTrue();
       CompletableFuture<String> waiting = CompletableFuture.supplyAsync(() ->
           caches.get(1).get("k", k -> "loaded after the failure"));
 
