@@ -105,8 +105,8 @@ public final class DefaultNearCache<K, V> implements NearCache<K, V> {
     }
     stats.recordL1Miss();
     Object slot = local.reserve(k);
-    if (slot instanceof Entry<?>) {
-      return Objects.requireNonNull(local.get(k)).value();
+    if (slot instanceof Entry<?> filled) {
+      return valueOf(filled);
     }
     Reservation reservation = (Reservation) slot;
     try {
@@ -138,9 +138,9 @@ public final class DefaultNearCache<K, V> implements NearCache<K, V> {
 
   private V load(K key, String k, Function<? super K, ? extends V> loader) {
     Object slot = local.reserve(k);
-    if (slot instanceof Entry<?>) {
+    if (slot instanceof Entry<?> filled) {
       // A load that finished between our L1 miss and our turn has filled L1 already.
-      return Objects.requireNonNull(local.get(k)).value();
+      return valueOf(filled);
     }
     Reservation reservation = (Reservation) slot;
     try {
@@ -180,8 +180,8 @@ public final class DefaultNearCache<K, V> implements NearCache<K, V> {
         }
         stats.recordL1Miss();
         Object slot = local.reserve(k);
-        if (slot instanceof Entry<?>) {
-          found.put(k, Objects.requireNonNull(local.get(k)).value());
+        if (slot instanceof Entry<?> filled) {
+          found.put(k, valueOf(filled));
         } else {
           reservations.put(k, (Reservation) slot);
           missing.put(k, key);
@@ -220,7 +220,7 @@ public final class DefaultNearCache<K, V> implements NearCache<K, V> {
     } finally {
       // After L2: a read of this instance that reserves from now on fetches the new value, and a
       // fetch that began before it is refused its fill.
-      local.invalidate(k);
+      drop(k);
     }
     announce(k);
   }
@@ -233,7 +233,7 @@ public final class DefaultNearCache<K, V> implements NearCache<K, V> {
     } catch (JedisException e) {
       throw writeFailed("invalidate", k, e);
     } finally {
-      local.invalidate(k);
+      drop(k);
     }
     announce(k);
   }
@@ -255,8 +255,24 @@ public final class DefaultNearCache<K, V> implements NearCache<K, V> {
       stats.recordRedisError();
       throw new NearCacheException("cache " + name + ": invalidateAll could not reach Redis", e);
     } finally {
-      local.invalidateAll();
+      dropAll();
     }
+  }
+
+  /**
+   * Drops {@code k} from L1, its reservation included, and detaches the load of it in flight, so
+   * that a read starting now neither joins a load that began before the invalidation nor sees its
+   * result enter L1.
+   */
+  private void drop(String k) {
+    local.invalidate(k);
+    loads.remove(k);
+  }
+
+  /** {@link #drop} for every key. */
+  private void dropAll() {
+    local.invalidateAll();
+    loads.clear();
   }
 
   @Override
@@ -272,18 +288,16 @@ public final class DefaultNearCache<K, V> implements NearCache<K, V> {
   public void onInvalidation(InvalidationMessage message) {
     if (message.wholeCache()) {
       remote.advanceGeneration(message.generation());
-      local.invalidateAll();
+      dropAll();
       return;
     }
-    for (String k : message.keys()) {
-      local.invalidate(k);
-    }
+    message.keys().forEach(this::drop);
   }
 
   /** Messages may have been lost: drop L1 and read the generation again before the next L2 call. */
   public void onMessagesMaybeLost() {
     remote.forgetGeneration();
-    local.invalidateAll();
+    dropAll();
   }
 
   /**
@@ -323,6 +337,12 @@ public final class DefaultNearCache<K, V> implements NearCache<K, V> {
     stats.recordRedisError();
     return new NearCacheException(
         "cache " + name + ": could not " + operation + " key " + k + " in Redis", e);
+  }
+
+  /** The value of an entry found in L1, which holds only this cache's values. */
+  @SuppressWarnings("unchecked")
+  private static <V> V valueOf(Entry<?> entry) {
+    return (V) entry.value();
   }
 
   /** Waits for another thread's load (bounded by its loader) and rethrows its failure as is. */
