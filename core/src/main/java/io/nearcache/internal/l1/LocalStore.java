@@ -5,6 +5,8 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import io.nearcache.CacheSpec;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ForkJoinPool;
 
 /**
  * One cache's L1: decoded values in Caffeine, bounded by count or by encoded bytes, expiring
@@ -27,9 +29,18 @@ public final class LocalStore<V> {
 
   /** Creates an empty L1 bounded and expiring as {@code spec} says. */
   public LocalStore(CacheSpec spec) {
+    this(spec, ForkJoinPool.commonPool());
+  }
+
+  /**
+   * Creates an empty L1 whose Caffeine runs its maintenance on {@code maintenance}; tests pass the
+   * calling thread so that a model checker sees every step.
+   */
+  LocalStore(CacheSpec spec, Executor maintenance) {
     long localTtlNanos = spec.localTtl().toNanos();
     this.nullTtlNanos = Math.min(spec.nullTtl().toNanos(), localTtlNanos);
     Caffeine<String, Object> builder = Caffeine.newBuilder()
+        .executor(maintenance)
         .expireAfter(new EntryExpiry(localTtlNanos));
     Cache<String, Object> cache = spec.localMaxBytes() >= 0
         ? builder.maximumWeight(spec.localMaxBytes())

@@ -43,6 +43,7 @@ class InvalidationBusTest {
   }
 
   @Test
+  @SuppressWarnings("try") // the subscriber works unreferenced until closed
   void writersArrivingDuringAPublishShareTheNextMessage(RedisServer redis) throws Exception {
     Recorder recorder = new Recorder();
     try (RedisClient jedis = RedisClient.create(redis.host(), redis.port());
@@ -80,6 +81,7 @@ class InvalidationBusTest {
   }
 
   @Test
+  @SuppressWarnings("try") // the subscriber works unreferenced until closed
   void theSubscriberSkipsItsOwnMessagesAndReportsGapsAndGarbage(RedisServer redis)
       throws Exception {
     Recorder recorder = new Recorder();
@@ -102,6 +104,7 @@ class InvalidationBusTest {
   }
 
   @Test
+  @SuppressWarnings("try") // the subscriber works unreferenced until closed
   void theSubscriberComesBackAfterItsConnectionIsKilled(RedisServer redis) throws Exception {
     Recorder recorder = new Recorder();
     try (RedisClient jedis = RedisClient.create(redis.host(), redis.port());
