@@ -16,9 +16,6 @@ import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -37,7 +34,7 @@ class LeaseTest {
       List<DefaultNearCache<String, String>> caches =
           fleet.caches("product", CacheSpec.parse("localTtl=1h,remoteTtl=1h"));
       AtomicInteger loads = new AtomicInteger();
-      List<String> results = stampede(caches, cache -> List.of(cache.get("cold", k -> {
+      List<String> results = Concurrently.onEveryCache(caches, THREADS_PER_CLIENT, cache -> List.of(cache.get("cold", k -> {
         loads.incrementAndGet();
         sleep(LOADER_TIME);
         return "value of " + k;
@@ -60,7 +57,7 @@ class LeaseTest {
           fleet.caches("product", CacheSpec.parse("localTtl=1h,remoteTtl=1h"));
       AtomicInteger loads = new AtomicInteger();
       AtomicInteger seed = new AtomicInteger();
-      List<String> results = stampede(caches, cache -> {
+      List<String> results = Concurrently.onEveryCache(caches, THREADS_PER_CLIENT, cache -> {
         List<String> order = new ArrayList<>(keys);
         Collections.shuffle(order, new Random(seed.incrementAndGet()));
         List<String> seen = new ArrayList<>();
@@ -93,7 +90,7 @@ class LeaseTest {
       CompletableFuture<String> hung = CompletableFuture.supplyAsync(() ->
           caches.get(0).get("k", k -> {
             holding.countDown();
-            awaitLatch(unhang);
+            Concurrently.awaitLatch(unhang);
             return "from the hung holder";
           }));
       assertThat(holding.await(5, TimeUnit.SECONDS)).isTrue();
@@ -182,33 +179,6 @@ class LeaseTest {
     }
   }
 
-  /** Runs {@code work} on {@value #THREADS_PER_CLIENT} threads per client, all released at once. */
-  private static List<String> stampede(List<DefaultNearCache<String, String>> caches,
-      java.util.function.Function<DefaultNearCache<String, String>, List<String>> work)
-      throws Exception {
-    ExecutorService pool = Executors.newFixedThreadPool(caches.size() * THREADS_PER_CLIENT);
-    try {
-      CountDownLatch start = new CountDownLatch(1);
-      List<Future<List<String>>> futures = new ArrayList<>();
-      for (DefaultNearCache<String, String> cache : caches) {
-        for (int t = 0; t < THREADS_PER_CLIENT; t++) {
-          futures.add(pool.submit(() -> {
-            start.await();
-            return work.apply(cache);
-          }));
-        }
-      }
-      start.countDown();
-      List<String> results = new ArrayList<>();
-      for (Future<List<String>> future : futures) {
-        results.addAll(future.get(60, TimeUnit.SECONDS));
-      }
-      return results;
-    } finally {
-      pool.shutdownNow();
-    }
-  }
-
   private static void report(String what, List<DefaultNearCache<String, String>> caches,
       int loads) {
     CacheStats total = CacheStats.empty();
@@ -224,15 +194,6 @@ class LeaseTest {
   private static void sleep(Duration d) {
     try {
       Thread.sleep(d.toMillis());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
-  }
-
-  private static void awaitLatch(CountDownLatch latch) {
-    try {
-      assertThat(latch.await(30, TimeUnit.SECONDS)).isTrue();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);

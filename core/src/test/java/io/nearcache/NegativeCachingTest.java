@@ -10,11 +10,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -32,37 +27,19 @@ class NegativeCachingTest {
       AtomicInteger loads = new AtomicInteger();
       int threadsPerClient = 4;
       int lookupsPerThread = 84; // 3 x 4 x 84 = 1008 lookups
-      ExecutorService pool = Executors.newFixedThreadPool(caches.size() * threadsPerClient);
-      CountDownLatch start = new CountDownLatch(1);
-      List<Future<Integer>> nulls = new ArrayList<>();
-      try {
-        for (DefaultNearCache<String, String> cache : caches) {
-          for (int t = 0; t < threadsPerClient; t++) {
-            nulls.add(pool.submit(() -> {
-              start.await();
-              int seen = 0;
-              for (int i = 0; i < lookupsPerThread; i++) {
-                if (cache.get("no-such-product", k -> {
-                  loads.incrementAndGet();
-                  return null;
-                }) == null) {
-                  seen++;
-                }
-              }
-              return seen;
-            }));
-          }
+      List<String> answers = Concurrently.onEveryCache(caches, threadsPerClient, cache -> {
+        List<String> seen = new ArrayList<>();
+        for (int i = 0; i < lookupsPerThread; i++) {
+          seen.add(cache.get("no-such-product", k -> {
+            loads.incrementAndGet();
+            return null;
+          }));
         }
-        start.countDown();
-        int total = 0;
-        for (Future<Integer> seen : nulls) {
-          total += seen.get(30, TimeUnit.SECONDS);
-        }
-        assertThat(total).isEqualTo(caches.size() * threadsPerClient * lookupsPerThread);
-      } finally {
-        pool.shutdownNow();
-      }
+        return seen;
+      });
 
+      assertThat(answers).hasSize(caches.size() * threadsPerClient * lookupsPerThread)
+          .containsOnlyNulls();
       assertThat(loads).hasValue(1);
       byte[] key = ReadPathTest.keyOf("product", "no-such-product");
       assertThat(redis.<byte[]>withJedis(j -> j.get(key))).as("the \"no value\" frame")

@@ -40,7 +40,7 @@ class StaleFillTest {
           caches.get(0).get("k", k -> {
             String read = database.get(k);
             loaderRead.countDown();
-            awaitLatch(writeDone);
+            Concurrently.awaitLatch(writeDone);
             return read;
           }));
       assertThat(loaderRead.await(5, TimeUnit.SECONDS)).isTrue();
@@ -154,18 +154,9 @@ class StaleFillTest {
     public String deserialize(byte[] bytes) {
       if (closed) {
         decoding.countDown();
-        awaitLatch(gate);
+        Concurrently.awaitLatch(gate);
       }
       return strings.deserialize(bytes);
-    }
-  }
-
-  private static void awaitLatch(CountDownLatch latch) {
-    try {
-      assertThat(latch.await(30, TimeUnit.SECONDS)).isTrue();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
     }
   }
 }

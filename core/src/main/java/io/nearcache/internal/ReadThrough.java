@@ -22,6 +22,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.exceptions.JedisException;
@@ -202,38 +203,36 @@ final class ReadThrough<K, V> {
    * token (Redis failing, or the wait given up) nothing is written.
    */
   private Fetched<V> load(K key, String k, Function<? super K, ? extends V> loader, byte[] token) {
-    long start = System.nanoTime();
-    V value;
-    try {
-      value = loader.apply(key);
-    } catch (RuntimeException | Error e) {
-      stats.recordLoadFailure(System.nanoTime() - start);
-      release(List.of(k), token);
-      throw e;
-    }
-    stats.recordLoadSuccess(System.nanoTime() - start);
-    Map<String, Fetched<V>> result = store(Collections.singletonMap(k, value), token);
-    return result.get(k);
+    V value = timed(() -> loader.apply(key), List.of(k), token);
+    return store(Collections.singletonMap(k, value), token).get(k);
   }
 
   /** {@link #load} for many keys, with one bulk-loader call. */
   private Map<String, Fetched<V>> loadAll(Map<String, K> keys,
       Function<? super Set<K>, ? extends Map<? extends K, ? extends V>> bulkLoader, byte[] token) {
-    long start = System.nanoTime();
-    Map<? extends K, ? extends V> loaded;
-    try {
-      loaded = Objects.requireNonNull(
-          bulkLoader.apply(Collections.unmodifiableSet(new LinkedHashSet<>(keys.values()))),
-          "bulkLoader returned null");
-    } catch (RuntimeException | Error e) {
-      stats.recordLoadFailure(System.nanoTime() - start);
-      release(keys.keySet(), token);
-      throw e;
-    }
-    stats.recordLoadSuccess(System.nanoTime() - start);
+    Map<? extends K, ? extends V> loaded = timed(() -> Objects.requireNonNull(
+        bulkLoader.apply(Collections.unmodifiableSet(new LinkedHashSet<>(keys.values()))),
+        "bulkLoader returned null"), keys.keySet(), token);
     Map<String, V> values = new LinkedHashMap<>();
     keys.forEach((k, key) -> values.put(k, loaded.get(key)));
     return store(values, token);
+  }
+
+  /**
+   * Runs a loader call, counting it and its time; if it throws, releases the leases of {@code
+   * token} at once so that another instance can load, and rethrows.
+   */
+  private <T> T timed(Supplier<T> call, Collection<String> keys, byte[] token) {
+    long start = System.nanoTime();
+    try {
+      T result = call.get();
+      stats.recordLoadSuccess(System.nanoTime() - start);
+      return result;
+    } catch (RuntimeException | Error e) {
+      stats.recordLoadFailure(System.nanoTime() - start);
+      release(keys, token);
+      throw e;
+    }
   }
 
   /**
