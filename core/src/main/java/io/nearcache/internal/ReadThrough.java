@@ -5,6 +5,7 @@ import io.nearcache.Serializer;
 import io.nearcache.internal.l2.Frame;
 import io.nearcache.internal.l2.RemoteStore;
 import io.nearcache.internal.l2.RemoteStore.Found;
+import io.nearcache.internal.l2.RemoteStore.HeldByOther;
 import io.nearcache.internal.l2.RemoteStore.Leased;
 import io.nearcache.internal.l2.RemoteStore.Lookup;
 import io.nearcache.internal.stats.StatsCounter;
@@ -87,7 +88,8 @@ final class ReadThrough<K, V> {
       return stored;
     }
     byte[] token = newToken();
-    long deadline = 0;
+    boolean waited = false;
+    long deadline = System.nanoTime() + maxWaitNanos;
     long backoff = MIN_BACKOFF_MILLIS;
     while (true) {
       Lookup found;
@@ -102,20 +104,17 @@ final class ReadThrough<K, V> {
         if (value != null) {
           return value;
         }
-        continue; // undecodable and now deleted: look again
-      }
-      if (found instanceof Leased) {
-        if (deadline != 0) {
+      } else if (found instanceof Leased) {
+        if (waited) {
           stats.recordLeaseTakeover();
         }
         return load(key, k, loader, token);
-      }
-      long now = System.nanoTime();
-      if (deadline == 0) {
+      } else if (!waited) {
+        waited = true;
         stats.recordLeaseWait();
-        deadline = now + maxWaitNanos;
       }
-      if (now - deadline > 0 || !pause(backoff)) {
+      // Another instance is loading (or the value did not decode and was deleted): look again.
+      if (System.nanoTime() - deadline > 0 || !pause(backoff)) {
         log.debug("cache {}: gave up waiting for another instance's load of {}", name, k);
         return load(key, k, loader, null);
       }
@@ -137,7 +136,8 @@ final class ReadThrough<K, V> {
       frames = remote.getAll(keys);
     } catch (JedisException e) {
       errors.record("pipelined GET", keys.size() + " keys", e);
-      frames = Collections.nCopies(keys.size(), null);
+      keys.forEach(k -> stats.recordL2Miss());
+      return loadAll(missing, bulkLoader, null);
     }
     for (int i = 0; i < keys.size(); i++) {
       Fetched<V> found = frames.get(i) == null ? null : decode(keys.get(i), frames.get(i));
@@ -151,7 +151,7 @@ final class ReadThrough<K, V> {
     }
     byte[] token = newToken();
     Set<String> waited = new HashSet<>();
-    long deadline = 0;
+    long deadline = System.nanoTime() + maxWaitNanos;
     long backoff = MIN_BACKOFF_MILLIS;
     while (!absent.isEmpty()) {
       List<Lookup> lookups;
@@ -163,33 +163,30 @@ final class ReadThrough<K, V> {
         return results;
       }
       Map<String, K> leased = new LinkedHashMap<>();
-      List<String> held = new ArrayList<>();
+      List<String> again = new ArrayList<>();
       for (int i = 0; i < absent.size(); i++) {
         String k = absent.get(i);
-        Fetched<V> value = lookups.get(i) instanceof Found f ? decode(k, f.frame()) : null;
+        Lookup lookup = lookups.get(i);
+        Fetched<V> value = lookup instanceof Found f ? decode(k, f.frame()) : null;
         if (value != null) {
           results.put(k, value);
-        } else if (lookups.get(i) instanceof Leased) {
+        } else if (lookup instanceof Leased) {
           if (waited.contains(k)) {
             stats.recordLeaseTakeover();
           }
           leased.put(k, missing.get(k));
         } else {
-          held.add(k);
+          if (lookup instanceof HeldByOther && waited.add(k)) {
+            stats.recordLeaseWait();
+          }
+          again.add(k); // another instance is loading it, or it did not decode and was deleted
         }
       }
       if (!leased.isEmpty()) {
         results.putAll(loadAll(leased, bulkLoader, token));
       }
-      absent = held;
-      for (String k : held) {
-        if (waited.add(k)) {
-          stats.recordLeaseWait();
-        }
-      }
-      long now = System.nanoTime();
-      deadline = deadline == 0 ? now + maxWaitNanos : deadline;
-      if (!absent.isEmpty() && (now - deadline > 0 || !pause(backoff))) {
+      absent = again;
+      if (!absent.isEmpty() && (System.nanoTime() - deadline > 0 || !pause(backoff))) {
         results.putAll(loadAll(subset(missing, absent), bulkLoader, null));
         return results;
       }
