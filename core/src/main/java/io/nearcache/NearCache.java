@@ -40,9 +40,12 @@ import java.util.function.Function;
  * Redis that fail to decode count as a miss, are deleted and counted in {@link
  * CacheStats#decodeErrors()}. A value whose encoding exceeds {@link CacheSpec#maxValueBytes()} is
  * served and kept in L1 but not written to Redis ({@link CacheStats#oversizedValues()}). A write
- * ({@link #put}, {@link #invalidate}, {@link #invalidateAll}) that cannot reach Redis drops the
- * local entry and throws {@link NearCacheException}. After the owning client is closed, every
- * method throws {@link IllegalStateException}.
+ * ({@link #put}, {@link #invalidate}, {@link #invalidateAll}) that cannot reach Redis does not fail
+ * either: it drops the local entry and keeps the invalidation (bounded) until Redis is back, then
+ * deletes the key from Redis and publishes it; when too many pile up, the whole cache is
+ * invalidated instead. Every Redis call is bounded by the client's timeout, and after repeated
+ * failures a circuit breaker stops calling Redis for a cool-down. After the owning client is
+ * closed, every method throws {@link IllegalStateException}.
  *
  * @param <K> the key type; keys are turned into strings by the cache's {@link KeyCodec}
  * @param <V> the value type; values are turned into bytes by the cache's {@link Serializer}
@@ -124,8 +127,6 @@ public interface NearCache<K, V> {
    * @throws NullPointerException if {@code key} or {@code value} is null
    * @throws IllegalArgumentException if the key cannot be encoded (see {@link KeyCodec})
    * @throws SerializationException if the value cannot be encoded; nothing changed then
-   * @throws NearCacheException if Redis could not be written or the invalidation not published;
-   *     this instance's L1 entry is dropped either way
    */
   void put(K key, V value);
 
@@ -138,8 +139,6 @@ public interface NearCache<K, V> {
    * @param key the key
    * @throws NullPointerException if {@code key} is null
    * @throws IllegalArgumentException if the key cannot be encoded (see {@link KeyCodec})
-   * @throws NearCacheException if Redis could not be reached; this instance's L1 entry is dropped
-   *     anyway
    */
   void invalidate(K key);
 
@@ -148,7 +147,6 @@ public interface NearCache<K, V> {
    * existing L2 entry unreachable at once (they expire by their TTL; no KEYS or SCAN runs), clears
    * this instance's L1 and publishes a whole-cache invalidation.
    *
-   * @throws NearCacheException if Redis could not be reached; this instance's L1 is cleared anyway
    */
   void invalidateAll();
 

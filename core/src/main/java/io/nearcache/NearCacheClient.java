@@ -1,17 +1,22 @@
 package io.nearcache;
 
 import io.nearcache.internal.DefaultNearCache;
+import io.nearcache.internal.WriteRetries;
 import io.nearcache.internal.invalidation.InvalidationMessage;
 import io.nearcache.internal.invalidation.InvalidationPublisher;
 import io.nearcache.internal.invalidation.InvalidationSubscriber;
 import io.nearcache.internal.keys.KeyLayout;
 import io.nearcache.internal.l2.RemoteStore;
+import io.nearcache.internal.resilience.CircuitBreaker;
 import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.ConnectionPoolConfig;
@@ -48,13 +53,24 @@ import redis.clients.jedis.util.JedisURIHelper;
  */
 public final class NearCacheClient implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(NearCacheClient.class);
+  /** Consecutive Redis failures that open the circuit breaker. */
+  private static final int BREAKER_FAILURES = 5;
+  /** How long an open breaker refuses Redis calls before it lets a probe through. */
+  private static final Duration BREAKER_COOL_DOWN = Duration.ofSeconds(1);
+  /** How often invalidations that could not reach Redis are retried. */
+  private static final Duration RETRY_INTERVAL = Duration.ofMillis(100);
+  /** Key invalidations kept for Redis' return before a whole-cache invalidation replaces them. */
+  private static final int MAX_PENDING_INVALIDATIONS = 10_000;
 
   private final String keyPrefix;
   private final String instanceId;
   private final UnifiedJedis jedis;
   private final boolean ownsJedis;
+  private final CircuitBreaker breaker;
   private final InvalidationPublisher publisher;
   private final InvalidationSubscriber subscriber;
+  private final WriteRetries retries = new WriteRetries(MAX_PENDING_INVALIDATIONS);
+  private final ScheduledExecutorService maintenance;
   private final ConcurrentHashMap<String, DefaultNearCache<?, ?>> caches =
       new ConcurrentHashMap<>();
   private volatile boolean closed;
@@ -65,13 +81,33 @@ public final class NearCacheClient implements AutoCloseable {
     this.instanceId = instanceId;
     this.jedis = jedis;
     this.ownsJedis = ownsJedis;
+    this.breaker = new CircuitBreaker(keyPrefix + "/" + instanceId, BREAKER_FAILURES,
+        BREAKER_COOL_DOWN, this::contactLost);
     // Unique per client object, so that a client ignores exactly its own messages even when two
     // clients were given the same instance id.
     String senderId = instanceId + "/" + UUID.randomUUID();
     byte[] channel = KeyLayout.channel(keyPrefix);
-    this.publisher = new InvalidationPublisher(jedis, channel, senderId);
+    this.publisher = new InvalidationPublisher(jedis, breaker, channel, senderId);
     this.subscriber = new InvalidationSubscriber(jedis, channel, senderId,
         "nearcache-subscriber-" + keyPrefix, new Dispatcher());
+    this.maintenance = Executors.newSingleThreadScheduledExecutor(task -> {
+      Thread thread = new Thread(task, "nearcache-maintenance-" + keyPrefix);
+      thread.setDaemon(true);
+      return thread;
+    });
+    maintenance.scheduleWithFixedDelay(this::retryWrites, RETRY_INTERVAL.toMillis(),
+        RETRY_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  private void retryWrites() {
+    if (retries.size() > 0) {
+      retries.retry();
+    }
+  }
+
+  /** Redis stopped answering: invalidations may be missed, so no L1 entry is served for now. */
+  private void contactLost() {
+    caches.values().forEach(DefaultNearCache::onMessagesMaybeLost);
   }
 
   /** Returns a builder; {@link Builder#keyPrefix} and a Redis source are required. */
@@ -110,12 +146,24 @@ public final class NearCacheClient implements AutoCloseable {
     ensureOpen();
     KeyLayout layout = new KeyLayout(keyPrefix, name);
     DefaultNearCache<K, V> cache = new DefaultNearCache<>(name, spec, keyCodec, serializer,
-        new RemoteStore(jedis, layout, spec.remoteTtl(), spec.nullTtl(), spec.leaseTimeout()),
-        publisher, () -> !closed);
+        new RemoteStore(jedis, breaker, layout, spec.remoteTtl(), spec.nullTtl(),
+            spec.leaseTimeout()),
+        publisher, retries, () -> !closed);
     if (caches.putIfAbsent(name, cache) != null) {
       throw new IllegalStateException("cache '" + name + "' already exists in this client");
     }
     return cache;
+  }
+
+  /**
+   * Whether this client is serving without Redis now: its circuit breaker opened after repeated
+   * Redis failures and is cooling down. Reads then go straight to their loaders. For health
+   * checks and dashboards.
+   *
+   * @return {@code true} from the breaker opening until a probe finds Redis answering again
+   */
+  public boolean isDegraded() {
+    return breaker.isOpen();
   }
 
   /** The application key prefix every Redis key and the channel of this client start with. */
@@ -144,6 +192,12 @@ public final class NearCacheClient implements AutoCloseable {
       return;
     }
     closed = true;
+    maintenance.shutdownNow();
+    retries.retry(); // a last attempt, each call bounded by the Redis timeout
+    if (retries.size() > 0) {
+      log.warn("client {}: closed with {} invalidations Redis never received", instanceId,
+          retries.size());
+    }
     subscriber.close();
     if (ownsJedis) {
       jedis.close();
@@ -176,9 +230,12 @@ public final class NearCacheClient implements AutoCloseable {
   public static final class Builder {
     /** How long {@link #build()} waits for the first subscription. */
     public static final Duration DEFAULT_SUBSCRIBE_TIMEOUT = Duration.ofSeconds(5);
+    /** Bound of every Redis call of a client built from a URI: 100 ms. */
+    public static final Duration DEFAULT_REDIS_TIMEOUT = Duration.ofMillis(100);
     private static final int POOL_SIZE = 32;
 
     private URI redisUri;
+    private Duration redisTimeout;
     private UnifiedJedis jedis;
     private String keyPrefix;
     private String instanceId;
@@ -250,6 +307,26 @@ public final class NearCacheClient implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Bounds every Redis call of a client built with {@link #redisUri}: connecting, waiting for a
+     * pooled connection, and waiting for a reply. A call that takes longer counts as a Redis
+     * failure; a read goes on to its loader. Default {@link #DEFAULT_REDIS_TIMEOUT}. A {@link
+     * #jedis} client keeps its own timeouts.
+     *
+     * @param timeout at least 1 ms
+     */
+    public Builder redisTimeout(Duration timeout) {
+      Objects.requireNonNull(timeout, "timeout");
+      if (redisTimeout != null) {
+        throw new IllegalStateException("redisTimeout was already set to " + redisTimeout);
+      }
+      if (timeout.toMillis() < 1 || timeout.toMillis() > Integer.MAX_VALUE) {
+        throw new IllegalArgumentException("redisTimeout must be 1 ms to 24 days: " + timeout);
+      }
+      redisTimeout = timeout;
+      return this;
+    }
+
     private void requireNoSource() {
       if (redisUri != null || jedis != null) {
         throw new IllegalStateException("the Redis source was already set; use redisUri or jedis");
@@ -272,8 +349,9 @@ public final class NearCacheClient implements AutoCloseable {
       }
       String id = instanceId != null ? instanceId : ManagementFactory.getRuntimeMXBean().getName();
       boolean owns = jedis == null;
+      Duration timeout = redisTimeout != null ? redisTimeout : DEFAULT_REDIS_TIMEOUT;
       NearCacheClient client =
-          new NearCacheClient(keyPrefix, id, owns ? connect(redisUri) : jedis, owns);
+          new NearCacheClient(keyPrefix, id, owns ? connect(redisUri, timeout) : jedis, owns);
       try {
         if (!client.subscriber.start(DEFAULT_SUBSCRIBE_TIMEOUT)) {
           log.warn("client {}: not subscribed to invalidations after {}; retrying in the"
@@ -287,8 +365,11 @@ public final class NearCacheClient implements AutoCloseable {
       return client;
     }
 
-    private static RedisClient connect(URI uri) {
+    private static RedisClient connect(URI uri, Duration timeout) {
+      int millis = (int) timeout.toMillis();
       DefaultJedisClientConfig.Builder config = DefaultJedisClientConfig.builder()
+          .connectionTimeoutMillis(millis)
+          .socketTimeoutMillis(millis)
           .user(JedisURIHelper.getUser(uri))
           .password(JedisURIHelper.getPassword(uri))
           .database(JedisURIHelper.getDBIndex(uri))
@@ -297,6 +378,7 @@ public final class NearCacheClient implements AutoCloseable {
       ConnectionPoolConfig pool = new ConnectionPoolConfig();
       pool.setMaxTotal(POOL_SIZE);
       pool.setMaxIdle(POOL_SIZE);
+      pool.setMaxWait(timeout);
       return RedisClient.builder()
           .hostAndPort(JedisURIHelper.getHostAndPort(uri))
           .clientConfig(config.build())

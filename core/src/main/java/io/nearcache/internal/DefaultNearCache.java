@@ -4,7 +4,6 @@ import io.nearcache.CacheSpec;
 import io.nearcache.CacheStats;
 import io.nearcache.KeyCodec;
 import io.nearcache.NearCache;
-import io.nearcache.NearCacheException;
 import io.nearcache.Serializer;
 import io.nearcache.internal.invalidation.InvalidationMessage;
 import io.nearcache.internal.invalidation.InvalidationPublisher;
@@ -48,6 +47,7 @@ public final class DefaultNearCache<K, V> implements NearCache<K, V> {
   private final InvalidationPublisher publisher;
   private final StatsCounter stats;
   private final RedisErrors errors;
+  private final WriteRetries retries;
   private final BooleanSupplier clientOpen;
   private final ConcurrentHashMap<String, CompletableFuture<V>> loads = new ConcurrentHashMap<>();
 
@@ -58,7 +58,7 @@ public final class DefaultNearCache<K, V> implements NearCache<K, V> {
    */
   public DefaultNearCache(String name, CacheSpec spec, KeyCodec<K> keyCodec,
       Serializer<V> serializer, RemoteStore remote, InvalidationPublisher publisher,
-      BooleanSupplier clientOpen) {
+      WriteRetries retries, BooleanSupplier clientOpen) {
     this.name = name;
     this.spec = spec;
     this.keyCodec = keyCodec;
@@ -69,6 +69,7 @@ public final class DefaultNearCache<K, V> implements NearCache<K, V> {
     this.stats = spec.recordStats() ? StatsCounter.concurrent() : StatsCounter.disabled();
     this.errors = new RedisErrors(name, stats);
     this.readThrough = new ReadThrough<>(name, spec, serializer, remote, stats, errors);
+    this.retries = retries;
     this.clientOpen = clientOpen;
   }
 
@@ -215,14 +216,13 @@ public final class DefaultNearCache<K, V> implements NearCache<K, V> {
       } else {
         remote.delete(k); // the old value must not outlive the write
       }
-    } catch (JedisException e) {
-      throw writeFailed("put", k, e);
-    } finally {
       // After L2: a read of this instance that reserves from now on fetches the new value, and a
       // fetch that began before it is refused its fill.
       drop(k);
+      publisher.publishKey(name, remote.generation(), k);
+    } catch (JedisException e) {
+      writeFailed("put", k, e);
     }
-    announce(k);
   }
 
   @Override
@@ -230,19 +230,10 @@ public final class DefaultNearCache<K, V> implements NearCache<K, V> {
     String k = encode(key);
     try {
       remote.delete(k);
-    } catch (JedisException e) {
-      throw writeFailed("invalidate", k, e);
-    } finally {
       drop(k);
-    }
-    announce(k);
-  }
-
-  private void announce(String k) {
-    try {
       publisher.publishKey(name, remote.generation(), k);
     } catch (JedisException e) {
-      throw writeFailed("publish the invalidation of", k, e);
+      writeFailed("invalidate", k, e);
     }
   }
 
@@ -250,13 +241,41 @@ public final class DefaultNearCache<K, V> implements NearCache<K, V> {
   public void invalidateAll() {
     ensureOpen();
     try {
-      publisher.publishWholeCache(name, remote.bumpGeneration());
-    } catch (JedisException e) {
-      stats.recordRedisError();
-      throw new NearCacheException("cache " + name + ": invalidateAll could not reach Redis", e);
-    } finally {
+      long generation = remote.bumpGeneration();
       dropAll();
+      publisher.publishWholeCache(name, generation);
+    } catch (JedisException e) {
+      dropAll();
+      errors.record("invalidateAll", "the whole cache", e);
+      retries.add(this, null);
     }
+  }
+
+  /** A write could not reach Redis: drop the key here and keep its invalidation for a retry. */
+  private void writeFailed(String operation, String k, JedisException e) {
+    drop(k);
+    errors.record(operation, k, e);
+    retries.add(this, k);
+  }
+
+  /**
+   * Redoes a queued invalidation: delete {@code k} from L2, publish. Called by {@link
+   * WriteRetries}.
+   *
+   * @throws JedisException if Redis is still unavailable
+   */
+  void redoInvalidate(String k) {
+    remote.delete(k);
+    publisher.publishKey(name, remote.generation(), k);
+  }
+
+  /**
+   * Redoes a queued whole-cache invalidation. Called by {@link WriteRetries}.
+   *
+   * @throws JedisException if Redis is still unavailable
+   */
+  void redoInvalidateAll() {
+    publisher.publishWholeCache(name, remote.bumpGeneration());
   }
 
   /**
@@ -331,12 +350,6 @@ public final class DefaultNearCache<K, V> implements NearCache<K, V> {
     if (!clientOpen.getAsBoolean()) {
       throw new IllegalStateException("NearCacheClient is closed");
     }
-  }
-
-  private NearCacheException writeFailed(String operation, String k, JedisException e) {
-    stats.recordRedisError();
-    return new NearCacheException(
-        "cache " + name + ": could not " + operation + " key " + k + " in Redis", e);
   }
 
   /** The value of an entry found in L1, which holds only this cache's values. */

@@ -63,16 +63,30 @@ final class ReadThrough<K, V> {
     this.maxWaitNanos = 2 * spec.leaseTimeout().toNanos();
   }
 
-  /** L2 only: the stored value or "no value", or {@code null} on a miss. */
+  /** L2 only: the stored value or "no value", or {@code null} on a miss or a Redis failure. */
   Fetched<V> readRemote(String k) {
-    byte[] frame;
     try {
-      frame = remote.get(k);
+      return get(k);
     } catch (JedisException e) {
       errors.record("GET", k, e);
-      frame = null;
+      return null;
     }
-    Fetched<V> found = frame == null ? null : decode(k, frame);
+  }
+
+  /**
+   * The stored value or "no value" of {@code k}, or {@code null} on a miss; counts the L2 lookup.
+   *
+   * @throws JedisException if Redis failed (counted as a miss, the failure left to the caller)
+   */
+  private Fetched<V> get(String k) {
+    Fetched<V> found;
+    try {
+      byte[] frame = remote.get(k);
+      found = frame == null ? null : decode(k, frame);
+    } catch (JedisException e) {
+      stats.recordL2Miss();
+      throw e;
+    }
     if (found == null) {
       stats.recordL2Miss();
     } else {
@@ -81,9 +95,18 @@ final class ReadThrough<K, V> {
     return found;
   }
 
-  /** L2, then the lease and the loader (or another instance's load). */
+  /**
+   * L2, then the lease and the loader (or another instance's load). A Redis failure turns it into
+   * a plain load at once: no second call waits for a Redis that just failed.
+   */
   Fetched<V> fetch(K key, String k, Function<? super K, ? extends V> loader) {
-    Fetched<V> stored = readRemote(k);
+    Fetched<V> stored;
+    try {
+      stored = get(k);
+    } catch (JedisException e) {
+      errors.record("GET", k, e);
+      return load(key, k, loader, null);
+    }
     if (stored != null) {
       return stored;
     }

@@ -1,5 +1,6 @@
 package io.nearcache.internal;
 
+import io.nearcache.internal.resilience.CircuitBreaker;
 import io.nearcache.internal.stats.StatsCounter;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -8,7 +9,8 @@ import org.slf4j.LoggerFactory;
 import redis.clients.jedis.exceptions.JedisException;
 
 /**
- * Counts every Redis failure of one cache and logs it: a warning at most once a second (an outage
+ * Counts every Redis failure of one cache and logs it (calls the circuit breaker refused are only
+ * logged at debug: they did not fail, they were not made): a warning at most once a second (an outage
  * under load would otherwise flood the log), the rest at debug with the stack trace.
  */
 final class RedisErrors {
@@ -26,6 +28,10 @@ final class RedisErrors {
 
   /** Records a failed Redis {@code operation} on {@code what} that the caller goes on without. */
   void record(String operation, String what, JedisException e) {
+    if (e instanceof CircuitBreaker.OpenException) {
+      log.debug("cache {}: Redis {} of {} skipped: circuit breaker open", cache, operation, what);
+      return; // no call was made, so nothing failed
+    }
     stats.recordRedisError();
     long now = System.nanoTime();
     long last = lastWarn.get();

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.ReentrantLock;
+import io.nearcache.internal.resilience.CircuitBreaker;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisException;
 
@@ -23,6 +24,7 @@ public final class InvalidationPublisher {
   static final int MAX_KEYS_PER_MESSAGE = 512;
 
   private final UnifiedJedis jedis;
+  private final CircuitBreaker breaker;
   private final byte[] channel;
   private final String senderId;
   private final ConcurrentLinkedQueue<Pending> queue = new ConcurrentLinkedQueue<>();
@@ -30,8 +32,10 @@ public final class InvalidationPublisher {
   private long sequence; // guarded by lock
 
   /** Creates a publisher that sends on {@code channel} through {@code jedis} as {@code senderId}. */
-  public InvalidationPublisher(UnifiedJedis jedis, byte[] channel, String senderId) {
+  public InvalidationPublisher(UnifiedJedis jedis, CircuitBreaker breaker, byte[] channel,
+      String senderId) {
     this.jedis = jedis;
+    this.breaker = breaker;
     this.channel = channel.clone();
     this.senderId = senderId;
   }
@@ -97,7 +101,8 @@ public final class InvalidationPublisher {
   private void send(List<Pending> covered, InvalidationMessage message) {
     JedisException failure = null;
     try {
-      jedis.publish(channel, message.encode());
+      byte[] bytes = message.encode();
+      breaker.call(() -> jedis.publish(channel, bytes));
     } catch (JedisException e) {
       failure = e;
     }

@@ -1,6 +1,7 @@
 package io.nearcache.internal.l2;
 
 import io.nearcache.internal.keys.KeyLayout;
+import io.nearcache.internal.resilience.CircuitBreaker;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -73,6 +74,7 @@ public final class RemoteStore {
   private static final HeldByOther HELD = new HeldByOther();
 
   private final UnifiedJedis jedis;
+  private final CircuitBreaker breaker;
   private final KeyLayout layout;
   private final byte[] ttlMillis;
   private final byte[] nullTtlMillis;
@@ -83,9 +85,10 @@ public final class RemoteStore {
    * Creates the L2 of one cache: values live {@code ttl}, "no value" frames {@code nullTtl},
    * leases {@code leaseTimeout}.
    */
-  public RemoteStore(UnifiedJedis jedis, KeyLayout layout, Duration ttl, Duration nullTtl,
-      Duration leaseTimeout) {
+  public RemoteStore(UnifiedJedis jedis, CircuitBreaker breaker, KeyLayout layout, Duration ttl,
+      Duration nullTtl, Duration leaseTimeout) {
     this.jedis = jedis;
+    this.breaker = breaker;
     this.layout = layout;
     this.ttlMillis = millis(ttl);
     this.nullTtlMillis = millis(nullTtl);
@@ -94,26 +97,30 @@ public final class RemoteStore {
 
   /** The frame of {@code key}, or {@code null}. */
   public byte[] get(String key) {
-    return jedis.get(layout.valueKey(generation(), key));
+    return breaker.call(() -> jedis.get(layout.valueKey(knownGeneration(), key)));
   }
 
   /** The frame of each key, {@code null} where absent, in one round trip. */
   public List<byte[]> getAll(List<String> keys) {
-    long gen = generation();
-    return pipelined(keys, (pipeline, key) -> pipeline.get(layout.valueKey(gen, key)));
+    return breaker.call(() -> {
+      long gen = knownGeneration();
+      return pipelined(keys, (pipeline, key) -> pipeline.get(layout.valueKey(gen, key)));
+    });
   }
 
   /** The value frame of {@code key} if there is one, else takes its lease for {@code token}. */
   public Lookup getOrLease(String key, byte[] token) {
-    return lookup(jedis.eval(GET_OR_LEASE, entryKeys(generation(), key), List.of(token,
-        leaseMillis)));
+    return lookup(breaker.call(() -> jedis.eval(GET_OR_LEASE, entryKeys(knownGeneration(), key),
+        List.of(token, leaseMillis))));
   }
 
   /** {@link #getOrLease} for each key, in one round trip. */
   public List<Lookup> getOrLeaseAll(List<String> keys, byte[] token) {
-    long gen = generation();
-    List<Object> replies = pipelined(keys, (pipeline, key) ->
-        pipeline.eval(GET_OR_LEASE, entryKeys(gen, key), List.of(token, leaseMillis)));
+    List<Object> replies = breaker.call(() -> {
+      long gen = knownGeneration();
+      return pipelined(keys, (pipeline, key) ->
+          pipeline.eval(GET_OR_LEASE, entryKeys(gen, key), List.of(token, leaseMillis)));
+    });
     return replies.stream().map(RemoteStore::lookup).toList();
   }
 
@@ -125,16 +132,17 @@ public final class RemoteStore {
    *     expiry came first
    */
   public boolean setIfLeased(String key, byte[] token, byte[] frame) {
-    return Long.valueOf(1).equals(jedis.eval(SET_IF_LEASED, entryKeys(generation(), key),
-        List.of(token, frame, ttlOf(frame))));
+    return Long.valueOf(1).equals(breaker.call(() -> jedis.eval(SET_IF_LEASED,
+        entryKeys(knownGeneration(), key), List.of(token, frame, ttlOf(frame)))));
   }
 
   /** {@link #setIfLeased} for each entry, in one round trip; whether each was stored. */
   public List<Boolean> setAllIfLeased(Map<String, byte[]> frames, byte[] token) {
-    long gen = generation();
-    List<Object> replies = pipelined(frames.keySet(), (pipeline, key) -> pipeline.eval(
-        SET_IF_LEASED, entryKeys(gen, key), List.of(token, frames.get(key),
-            ttlOf(frames.get(key)))));
+    List<Object> replies = breaker.call(() -> {
+      long gen = knownGeneration();
+      return pipelined(frames.keySet(), (pipeline, key) -> pipeline.eval(SET_IF_LEASED,
+          entryKeys(gen, key), List.of(token, frames.get(key), ttlOf(frames.get(key)))));
+    });
     return replies.stream().map(Long.valueOf(1)::equals).toList();
   }
 
@@ -142,27 +150,27 @@ public final class RemoteStore {
     return Frame.isNoValue(frame) ? nullTtlMillis : ttlMillis;
   }
 
-  /** Drops the lease of {@code token}, if it still stands. */
-  public void release(String key, byte[] token) {
-    jedis.eval(RELEASE, List.of(layout.leaseKey(generation(), key)), List.of(token));
-  }
-
-  /** {@link #release} for each key, in one round trip. */
+  /** Drops the leases of {@code token} on {@code keys} that still stand, in one round trip. */
   public void releaseAll(Collection<String> keys, byte[] token) {
-    long gen = generation();
-    pipelined(keys, (pipeline, key) ->
-        pipeline.eval(RELEASE, List.of(layout.leaseKey(gen, key)), List.of(token)));
+    breaker.call(() -> {
+      long gen = knownGeneration();
+      return pipelined(keys, (pipeline, key) ->
+          pipeline.eval(RELEASE, List.of(layout.leaseKey(gen, key)), List.of(token)));
+    });
   }
 
   /** Stores {@code frame} under {@code key} with the cache's remote TTL, dropping any lease. */
   public void set(String key, byte[] frame) {
-    jedis.eval(SET_AND_DROP_LEASE, entryKeys(generation(), key), List.of(frame, ttlMillis));
+    breaker.call(() -> jedis.eval(SET_AND_DROP_LEASE, entryKeys(knownGeneration(), key),
+        List.of(frame, ttlMillis)));
   }
 
   /** Deletes {@code key}'s value and lease. */
   public void delete(String key) {
-    long gen = generation();
-    jedis.del(layout.valueKey(gen, key), layout.leaseKey(gen, key));
+    breaker.call(() -> {
+      long gen = knownGeneration();
+      return jedis.del(layout.valueKey(gen, key), layout.leaseKey(gen, key));
+    });
   }
 
   /**
@@ -171,7 +179,7 @@ public final class RemoteStore {
    * @return the new generation
    */
   public long bumpGeneration() {
-    long next = jedis.incr(layout.generationKey());
+    long next = breaker.call(() -> jedis.incr(layout.generationKey()));
     advanceGeneration(next);
     return next;
   }
@@ -189,6 +197,10 @@ public final class RemoteStore {
 
   /** The known generation, read from Redis when unknown. */
   public long generation() {
+    return breaker.call(this::knownGeneration);
+  }
+
+  private long knownGeneration() {
     long known = generation.get();
     if (known != UNKNOWN) {
       return known;

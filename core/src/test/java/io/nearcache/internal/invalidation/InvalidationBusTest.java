@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.nearcache.internal.keys.KeyLayout;
+import io.nearcache.internal.resilience.CircuitBreaker;
 import io.nearcache.testkit.RedisServer;
 import io.nearcache.testkit.RedisServerExtension;
 import java.time.Duration;
@@ -48,7 +49,8 @@ class InvalidationBusTest {
     Recorder recorder = new Recorder();
     try (RedisClient jedis = RedisClient.create(redis.host(), redis.port());
          InvalidationSubscriber subscriber = subscribe(jedis, "reader", recorder)) {
-      InvalidationPublisher publisher = new InvalidationPublisher(jedis, CHANNEL, "writer");
+      InvalidationPublisher publisher = new InvalidationPublisher(jedis,
+          new CircuitBreaker("test", 5, Duration.ofSeconds(1), () -> { }), CHANNEL, "writer");
       publisher.publishKey("warmup", 0, "w"); // opens the pooled connection before the pause
       assertThat(((InvalidationMessage) recorder.next()).keys()).containsExactly("w");
 
