@@ -23,10 +23,14 @@ import java.util.Objects;
  *       and waited for its value instead of calling the loader.
  *   <li>{@code leaseTakeovers}: such waits that outlived the other instance's lease and took the
  *       load over.
+ *   <li>{@code replayedInvalidations}: invalidations this instance missed while out of contact
+ *       and applied from the invalidation log once back.
+ *   <li>{@code flushes}: times the whole L1 was dropped because the log no longer reached back to
+ *       what was missed.
  * </ul>
  */
 public final class CacheStats {
-  private static final CacheStats EMPTY = new CacheStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+  private static final CacheStats EMPTY = new CacheStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
 
   private final long l1Hits;
   private final long l1Misses;
@@ -40,10 +44,13 @@ public final class CacheStats {
   private final long oversizedValues;
   private final long leaseWaits;
   private final long leaseTakeovers;
+  private final long replayedInvalidations;
+  private final long flushes;
 
   private CacheStats(long l1Hits, long l1Misses, long l2Hits, long l2Misses, long loadSuccesses,
       long loadFailures, long totalLoadTimeNanos, long decodeErrors, long redisErrors,
-      long oversizedValues, long leaseWaits, long leaseTakeovers) {
+      long oversizedValues, long leaseWaits, long leaseTakeovers, long replayedInvalidations,
+      long flushes) {
     this.l1Hits = l1Hits;
     this.l1Misses = l1Misses;
     this.l2Hits = l2Hits;
@@ -56,6 +63,8 @@ public final class CacheStats {
     this.oversizedValues = oversizedValues;
     this.leaseWaits = leaseWaits;
     this.leaseTakeovers = leaseTakeovers;
+    this.replayedInvalidations = replayedInvalidations;
+    this.flushes = flushes;
   }
 
   /**
@@ -65,7 +74,8 @@ public final class CacheStats {
    */
   public static CacheStats of(long l1Hits, long l1Misses, long l2Hits, long l2Misses,
       long loadSuccesses, long loadFailures, long totalLoadTimeNanos, long decodeErrors,
-      long redisErrors, long oversizedValues, long leaseWaits, long leaseTakeovers) {
+      long redisErrors, long oversizedValues, long leaseWaits, long leaseTakeovers,
+      long replayedInvalidations, long flushes) {
     return new CacheStats(
         requireNonNegative("l1Hits", l1Hits),
         requireNonNegative("l1Misses", l1Misses),
@@ -78,7 +88,9 @@ public final class CacheStats {
         requireNonNegative("redisErrors", redisErrors),
         requireNonNegative("oversizedValues", oversizedValues),
         requireNonNegative("leaseWaits", leaseWaits),
-        requireNonNegative("leaseTakeovers", leaseTakeovers));
+        requireNonNegative("leaseTakeovers", leaseTakeovers),
+        requireNonNegative("replayedInvalidations", replayedInvalidations),
+        requireNonNegative("flushes", flushes));
   }
 
   /** Returns the snapshot with every count at zero. */
@@ -195,6 +207,16 @@ public final class CacheStats {
     return leaseTakeovers;
   }
 
+  /** Invalidations missed on pub/sub and applied from the invalidation log after lost contact. */
+  public long replayedInvalidations() {
+    return replayedInvalidations;
+  }
+
+  /** Times the whole L1 was dropped because the invalidation log could not repair it. */
+  public long flushes() {
+    return flushes;
+  }
+
   /** Returns the sum of this snapshot and {@code other}, each count saturating. */
   public CacheStats plus(CacheStats other) {
     return new CacheStats(
@@ -209,7 +231,9 @@ public final class CacheStats {
         saturatedAdd(redisErrors, other.redisErrors),
         saturatedAdd(oversizedValues, other.oversizedValues),
         saturatedAdd(leaseWaits, other.leaseWaits),
-        saturatedAdd(leaseTakeovers, other.leaseTakeovers));
+        saturatedAdd(leaseTakeovers, other.leaseTakeovers),
+        saturatedAdd(replayedInvalidations, other.replayedInvalidations),
+        saturatedAdd(flushes, other.flushes));
   }
 
   /** Returns this snapshot less {@code other}, each count clamped at zero. */
@@ -226,7 +250,9 @@ public final class CacheStats {
         Math.max(0, redisErrors - other.redisErrors),
         Math.max(0, oversizedValues - other.oversizedValues),
         Math.max(0, leaseWaits - other.leaseWaits),
-        Math.max(0, leaseTakeovers - other.leaseTakeovers));
+        Math.max(0, leaseTakeovers - other.leaseTakeovers),
+        Math.max(0, replayedInvalidations - other.replayedInvalidations),
+        Math.max(0, flushes - other.flushes));
   }
 
   private static long saturatedAdd(long a, long b) {
@@ -242,13 +268,15 @@ public final class CacheStats {
         && loadSuccesses == s.loadSuccesses && loadFailures == s.loadFailures
         && totalLoadTimeNanos == s.totalLoadTimeNanos && decodeErrors == s.decodeErrors
         && redisErrors == s.redisErrors && oversizedValues == s.oversizedValues
-        && leaseWaits == s.leaseWaits && leaseTakeovers == s.leaseTakeovers;
+        && leaseWaits == s.leaseWaits && leaseTakeovers == s.leaseTakeovers
+        && replayedInvalidations == s.replayedInvalidations && flushes == s.flushes;
   }
 
   @Override
   public int hashCode() {
     return Objects.hash(l1Hits, l1Misses, l2Hits, l2Misses, loadSuccesses, loadFailures,
-        totalLoadTimeNanos, decodeErrors, redisErrors, oversizedValues, leaseWaits, leaseTakeovers);
+        totalLoadTimeNanos, decodeErrors, redisErrors, oversizedValues, leaseWaits, leaseTakeovers,
+        replayedInvalidations, flushes);
   }
 
   @Override
@@ -258,6 +286,7 @@ public final class CacheStats {
         + ", loadSuccesses=" + loadSuccesses + ", loadFailures=" + loadFailures
         + ", totalLoadTimeNanos=" + totalLoadTimeNanos + ", decodeErrors=" + decodeErrors
         + ", redisErrors=" + redisErrors + ", oversizedValues=" + oversizedValues
-        + ", leaseWaits=" + leaseWaits + ", leaseTakeovers=" + leaseTakeovers + '}';
+        + ", leaseWaits=" + leaseWaits + ", leaseTakeovers=" + leaseTakeovers
+        + ", replayedInvalidations=" + replayedInvalidations + ", flushes=" + flushes + '}';
   }
 }

@@ -1,7 +1,9 @@
 package io.nearcache;
 
+import io.nearcache.internal.Contact;
 import io.nearcache.internal.DefaultNearCache;
 import io.nearcache.internal.WriteRetries;
+import io.nearcache.internal.invalidation.InvalidationLog;
 import io.nearcache.internal.invalidation.InvalidationMessage;
 import io.nearcache.internal.invalidation.InvalidationPublisher;
 import io.nearcache.internal.invalidation.InvalidationSubscriber;
@@ -22,7 +24,6 @@ import org.slf4j.LoggerFactory;
 import redis.clients.jedis.ConnectionPoolConfig;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.RedisClient;
-import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.util.JedisURIHelper;
 
 /**
@@ -47,7 +48,7 @@ import redis.clients.jedis.util.JedisURIHelper;
  * invalidations published right after it are heard; if Redis cannot be reached it logs a warning
  * and keeps trying in the background. {@link #close()} is idempotent: it refuses new work, stops the
  * subscriber thread (bounded wait), and closes the pool if the client created it. A {@link
- * UnifiedJedis} passed to {@link Builder#jedis} stays the caller's and is never closed here; the
+ * RedisClient} passed to {@link Builder#jedis} stays the caller's and is never closed here; the
  * subscriber holds one of its connections while the client is open. After close, every method of
  * the client and its caches throws {@link IllegalStateException}.
  */
@@ -61,42 +62,67 @@ public final class NearCacheClient implements AutoCloseable {
   private static final Duration RETRY_INTERVAL = Duration.ofMillis(100);
   /** Key invalidations kept for Redis' return before a whole-cache invalidation replaces them. */
   private static final int MAX_PENDING_INVALIDATIONS = 10_000;
+  /** How often a client publishes the heartbeat its own subscriber must hear. */
+  private static final Duration HEARTBEAT_INTERVAL = Duration.ofMillis(500);
+  /** Silence after which the subscription counts as dead. */
+  private static final Duration HEARTBEAT_TIMEOUT = Duration.ofSeconds(2);
+  /** How often the watchdog looks at the subscription, and a due repair starts. */
+  private static final Duration TICK = Duration.ofMillis(50);
 
   private final String keyPrefix;
   private final String instanceId;
-  private final UnifiedJedis jedis;
+  private final RedisClient jedis;
   private final boolean ownsJedis;
   private final CircuitBreaker breaker;
   private final InvalidationPublisher publisher;
   private final InvalidationSubscriber subscriber;
+  private final Contact contact;
   private final WriteRetries retries = new WriteRetries(MAX_PENDING_INVALIDATIONS);
   private final ScheduledExecutorService maintenance;
   private final ConcurrentHashMap<String, DefaultNearCache<?, ?>> caches =
       new ConcurrentHashMap<>();
   private volatile boolean closed;
 
-  private NearCacheClient(String keyPrefix, String instanceId, UnifiedJedis jedis,
+  private NearCacheClient(String keyPrefix, String instanceId, RedisClient jedis,
       boolean ownsJedis) {
     this.keyPrefix = keyPrefix;
     this.instanceId = instanceId;
     this.jedis = jedis;
     this.ownsJedis = ownsJedis;
     this.breaker = new CircuitBreaker(keyPrefix + "/" + instanceId, BREAKER_FAILURES,
-        BREAKER_COOL_DOWN, this::contactLost);
+        BREAKER_COOL_DOWN, () -> contact().lost("Redis failing"));
     // Unique per client object, so that a client ignores exactly its own messages even when two
     // clients were given the same instance id.
     String senderId = instanceId + "/" + UUID.randomUUID();
     byte[] channel = KeyLayout.channel(keyPrefix);
     this.publisher = new InvalidationPublisher(jedis, breaker, channel, senderId);
-    this.subscriber = new InvalidationSubscriber(jedis, channel, senderId,
+    this.contact = new Contact(instanceId, new InvalidationLog(jedis, breaker, keyPrefix),
+        publisher, caches, HEARTBEAT_TIMEOUT);
+    this.subscriber = new InvalidationSubscriber(jedis.getPool()::getResource, channel, senderId,
         "nearcache-subscriber-" + keyPrefix, new Dispatcher());
+    contact.watch(subscriber);
     this.maintenance = Executors.newSingleThreadScheduledExecutor(task -> {
       Thread thread = new Thread(task, "nearcache-maintenance-" + keyPrefix);
       thread.setDaemon(true);
       return thread;
     });
-    maintenance.scheduleWithFixedDelay(this::retryWrites, RETRY_INTERVAL.toMillis(),
-        RETRY_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+    every(RETRY_INTERVAL, this::retryWrites);
+    every(HEARTBEAT_INTERVAL, contact::heartbeat);
+    every(TICK, contact::tick);
+  }
+
+  private void every(Duration interval, Runnable task) {
+    maintenance.scheduleWithFixedDelay(() -> {
+      try {
+        task.run();
+      } catch (RuntimeException e) {
+        log.error("client {}: maintenance task failed", instanceId, e); // and runs again
+      }
+    }, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  private Contact contact() {
+    return contact;
   }
 
   private void retryWrites() {
@@ -105,10 +131,7 @@ public final class NearCacheClient implements AutoCloseable {
     }
   }
 
-  /** Redis stopped answering: invalidations may be missed, so no L1 entry is served for now. */
-  private void contactLost() {
-    caches.values().forEach(DefaultNearCache::onMessagesMaybeLost);
-  }
+
 
   /** Returns a builder; {@link Builder#keyPrefix} and a Redis source are required. */
   public static Builder builder() {
@@ -146,9 +169,9 @@ public final class NearCacheClient implements AutoCloseable {
     ensureOpen();
     KeyLayout layout = new KeyLayout(keyPrefix, name);
     DefaultNearCache<K, V> cache = new DefaultNearCache<>(name, spec, keyCodec, serializer,
-        new RemoteStore(jedis, breaker, layout, spec.remoteTtl(), spec.nullTtl(),
+        new RemoteStore(jedis, breaker, name, layout, spec.remoteTtl(), spec.nullTtl(),
             spec.leaseTimeout()),
-        publisher, retries, () -> !closed);
+        publisher, retries, contact, () -> !closed);
     if (caches.putIfAbsent(name, cache) != null) {
       throw new IllegalStateException("cache '" + name + "' already exists in this client");
     }
@@ -216,9 +239,18 @@ public final class NearCacheClient implements AutoCloseable {
     }
 
     @Override
+    public void onOwnHeartbeat(long redisMillis) {
+      contact.heardOwnHeartbeat(redisMillis);
+    }
+
+    @Override
+    public void onSubscribed() {
+      contact.subscribed();
+    }
+
+    @Override
     public void onMessagesMaybeLost(String reason) {
-      log.info("client {}: {}; dropping every local entry", instanceId, reason);
-      caches.values().forEach(DefaultNearCache::onMessagesMaybeLost);
+      contact.lost(reason);
     }
   }
 
@@ -236,7 +268,7 @@ public final class NearCacheClient implements AutoCloseable {
 
     private URI redisUri;
     private Duration redisTimeout;
-    private UnifiedJedis jedis;
+    private RedisClient jedis;
     private String keyPrefix;
     private String instanceId;
 
@@ -266,10 +298,11 @@ public final class NearCacheClient implements AutoCloseable {
     }
 
     /**
-     * Uses the caller's Jedis client (a {@link RedisClient}, a cluster client, ...). The caller
-     * keeps ownership: {@link NearCacheClient#close()} does not close it.
+     * Uses the caller's Jedis client and its timeouts. The caller keeps ownership: {@link
+     * NearCacheClient#close()} does not close it. The subscriber holds one connection of its pool
+     * while the client is open. (Redis Cluster clients are not supported yet.)
      */
-    public Builder jedis(UnifiedJedis jedis) {
+    public Builder jedis(RedisClient jedis) {
       Objects.requireNonNull(jedis, "jedis");
       requireNoSource();
       this.jedis = jedis;
@@ -353,7 +386,9 @@ public final class NearCacheClient implements AutoCloseable {
       NearCacheClient client =
           new NearCacheClient(keyPrefix, id, owns ? connect(redisUri, timeout) : jedis, owns);
       try {
-        if (!client.subscriber.start(DEFAULT_SUBSCRIBE_TIMEOUT)) {
+        if (client.subscriber.start(DEFAULT_SUBSCRIBE_TIMEOUT)) {
+          client.contact.tick();
+        } else {
           log.warn("client {}: not subscribed to invalidations after {}; retrying in the"
               + " background", client.instanceId, DEFAULT_SUBSCRIBE_TIMEOUT);
         }

@@ -29,6 +29,11 @@ final class Fleet implements AutoCloseable {
     }
   }
 
+  /** Values stored in {@code redis}, leases and logs aside. */
+  static long valueKeys(RedisServer redis) {
+    return redis.withJedis(j -> (long) j.keys("*:v:*").size());
+  }
+
   NearCacheClient client(int i) {
     return clients.get(i);
   }

@@ -5,6 +5,7 @@ import io.nearcache.CacheStats;
 import io.nearcache.KeyCodec;
 import io.nearcache.NearCache;
 import io.nearcache.Serializer;
+import io.nearcache.internal.invalidation.InvalidationLog;
 import io.nearcache.internal.invalidation.InvalidationMessage;
 import io.nearcache.internal.invalidation.InvalidationPublisher;
 import io.nearcache.internal.l1.LocalStore;
@@ -48,6 +49,7 @@ public final class DefaultNearCache<K, V> implements NearCache<K, V> {
   private final StatsCounter stats;
   private final RedisErrors errors;
   private final WriteRetries retries;
+  private final Contact contact;
   private final BooleanSupplier clientOpen;
   private final ConcurrentHashMap<String, CompletableFuture<V>> loads = new ConcurrentHashMap<>();
 
@@ -58,7 +60,7 @@ public final class DefaultNearCache<K, V> implements NearCache<K, V> {
    */
   public DefaultNearCache(String name, CacheSpec spec, KeyCodec<K> keyCodec,
       Serializer<V> serializer, RemoteStore remote, InvalidationPublisher publisher,
-      WriteRetries retries, BooleanSupplier clientOpen) {
+      WriteRetries retries, Contact contact, BooleanSupplier clientOpen) {
     this.name = name;
     this.spec = spec;
     this.keyCodec = keyCodec;
@@ -70,6 +72,7 @@ public final class DefaultNearCache<K, V> implements NearCache<K, V> {
     this.errors = new RedisErrors(name, stats);
     this.readThrough = new ReadThrough<>(name, spec, serializer, remote, stats, errors);
     this.retries = retries;
+    this.contact = contact;
     this.clientOpen = clientOpen;
   }
 
@@ -88,7 +91,7 @@ public final class DefaultNearCache<K, V> implements NearCache<K, V> {
     String k = encode(key);
     Objects.requireNonNull(loader, "loader");
     Entry<V> entry = local.get(k);
-    if (entry != null) {
+    if (entry != null && contact.trusted()) {
       stats.recordL1Hit();
       return entry.value();
     }
@@ -100,14 +103,14 @@ public final class DefaultNearCache<K, V> implements NearCache<K, V> {
   public V getIfPresent(K key) {
     String k = encode(key);
     Entry<V> entry = local.get(k);
-    if (entry != null) {
+    if (entry != null && contact.trusted()) {
       stats.recordL1Hit();
       return entry.value();
     }
     stats.recordL1Miss();
     Object slot = local.reserve(k);
-    if (slot instanceof Entry<?> filled) {
-      return valueOf(filled);
+    if (!(slot instanceof Reservation)) {
+      return servable(slot) ? valueOf((Entry<?>) slot) : valueOrNull(readThrough.readRemote(k));
     }
     Reservation reservation = (Reservation) slot;
     try {
@@ -139,9 +142,11 @@ public final class DefaultNearCache<K, V> implements NearCache<K, V> {
 
   private V load(K key, String k, Function<? super K, ? extends V> loader) {
     Object slot = local.reserve(k);
-    if (slot instanceof Entry<?> filled) {
-      // A load that finished between our L1 miss and our turn has filled L1 already.
-      return valueOf(filled);
+    if (!(slot instanceof Reservation)) {
+      // A load that finished between our L1 miss and our turn has filled L1 already; out of
+      // contact, that entry cannot be trusted and stays where it is, unused.
+      return servable(slot) ? valueOf((Entry<?>) slot)
+          : readThrough.fetch(key, k, loader).value();
     }
     Reservation reservation = (Reservation) slot;
     try {
@@ -151,12 +156,24 @@ public final class DefaultNearCache<K, V> implements NearCache<K, V> {
     }
   }
 
-  /** Puts a fetched value in L1 if it may go there and no invalidation came since the fetch began. */
+  /**
+   * Puts a fetched value in L1 if it may go there, the client is in contact, and no invalidation
+   * came since the fetch began.
+   */
   private V fill(String k, Reservation reservation, Fetched<V> fetched) {
-    if (fetched.cacheable()) {
+    if (fetched.cacheable() && contact.trusted()) {
       local.fill(k, reservation, fetched.value(), fetched.encodedSize());
     }
     return fetched.value();
+  }
+
+  /** Whether an L1 slot found by {@link LocalStore#reserve} may be served. */
+  private boolean servable(Object slot) {
+    return slot instanceof Entry<?> && contact.trusted();
+  }
+
+  private static <V> V valueOrNull(Fetched<V> fetched) {
+    return fetched == null ? null : fetched.value();
   }
 
   @Override
@@ -174,23 +191,27 @@ public final class DefaultNearCache<K, V> implements NearCache<K, V> {
     try {
       requested.forEach((k, key) -> {
         Entry<V> entry = local.get(k);
-        if (entry != null) {
+        if (entry != null && contact.trusted()) {
           stats.recordL1Hit();
           found.put(k, entry.value());
           return;
         }
         stats.recordL1Miss();
         Object slot = local.reserve(k);
-        if (slot instanceof Entry<?> filled) {
-          found.put(k, valueOf(filled));
+        if (servable(slot)) {
+          found.put(k, valueOf((Entry<?>) slot));
         } else {
-          reservations.put(k, (Reservation) slot);
+          if (slot instanceof Reservation reservation) {
+            reservations.put(k, reservation);
+          }
           missing.put(k, key);
         }
       });
       if (!missing.isEmpty()) {
-        readThrough.fetchAll(missing, bulkLoader)
-            .forEach((k, fetched) -> found.put(k, fill(k, reservations.get(k), fetched)));
+        readThrough.fetchAll(missing, bulkLoader).forEach((k, fetched) -> {
+          Reservation reservation = reservations.get(k);
+          found.put(k, reservation == null ? fetched.value() : fill(k, reservation, fetched));
+        });
       }
     } finally {
       reservations.forEach(local::release);
@@ -305,7 +326,7 @@ public final class DefaultNearCache<K, V> implements NearCache<K, V> {
    * @param message a message about this cache
    */
   public void onInvalidation(InvalidationMessage message) {
-    if (message.wholeCache()) {
+    if (message.kind() == InvalidationMessage.Kind.WHOLE_CACHE) {
       remote.advanceGeneration(message.generation());
       dropAll();
       return;
@@ -313,8 +334,26 @@ public final class DefaultNearCache<K, V> implements NearCache<K, V> {
     message.keys().forEach(this::drop);
   }
 
-  /** Messages may have been lost: drop L1 and read the generation again before the next L2 call. */
-  public void onMessagesMaybeLost() {
+  /**
+   * Applies an invalidation this instance missed, found in the invalidation log. Called by {@link
+   * Contact} on the maintenance thread.
+   */
+  void replay(InvalidationLog.Entry entry) {
+    stats.recordReplayedInvalidation();
+    if (entry.key() == null) {
+      remote.advanceGeneration(entry.generation());
+      dropAll();
+    } else {
+      drop(entry.key());
+    }
+  }
+
+  /**
+   * Drops all of L1 and reads the generation again before the next L2 call: what was missed can
+   * no longer be told apart. Called by {@link Contact}.
+   */
+  void flush() {
+    stats.recordFlush();
     remote.forgetGeneration();
     dropAll();
   }

@@ -17,11 +17,12 @@ import java.util.Objects;
  *
  * <pre>
  *   byte    format version (1)
- *   byte    kind: 1 = keys, 2 = whole cache
+ *   byte    kind: 1 = keys, 2 = whole cache, 3 = heartbeat
  *   short   sender id length, then its UTF-8 bytes
  *   long    sender sequence number (1, 2, 3, ... per sender, across all caches)
  *   short   cache name length, then its UTF-8 bytes
- *   long    the cache's generation as the sender knew it (for a whole-cache message, the new one)
+ *   long    the cache's generation as the sender knew it (for a whole-cache message, the new one;
+ *           for a heartbeat, Redis' clock in ms when it was sent)
  *   int     key count (0 for a whole-cache message)
  *   per key: int length, then the UTF-8 bytes of the encoded key
  * </pre>
@@ -31,29 +32,41 @@ import java.util.Objects;
  *
  * @param senderId the sending client, unique per client object
  * @param sequence the sender's sequence number, for gap detection
- * @param cache the cache the message is about
- * @param wholeCache whether every entry of the cache is invalid (then {@code keys} is empty)
- * @param generation the cache's generation as the sender knew it
+ * @param cache the cache the message is about (empty for a heartbeat)
+ * @param kind what the message says
+ * @param generation the cache's generation as the sender knew it; for a heartbeat, Redis' clock
  * @param keys the encoded keys to drop
  */
-public record InvalidationMessage(String senderId, long sequence, String cache,
-    boolean wholeCache, long generation, List<String> keys) {
+public record InvalidationMessage(String senderId, long sequence, String cache, Kind kind,
+    long generation, List<String> keys) {
   /** The format version this code writes and reads. */
   public static final byte VERSION = 1;
-  private static final byte KIND_KEYS = 1;
-  private static final byte KIND_WHOLE_CACHE = 2;
+
+  /** What a message says. */
+  public enum Kind {
+    /** Drop these keys of the cache. */
+    KEYS,
+    /** Drop every entry of the cache; {@code generation} is its new generation. */
+    WHOLE_CACHE,
+    /**
+     * Nothing changed: the sender checks that it hears its own messages; {@code generation} holds
+     * Redis' clock (ms) when it was sent.
+     */
+    HEARTBEAT
+  }
 
   /**
    * Checks and freezes the fields.
    *
-   * @throws IllegalArgumentException if a whole-cache message carries keys
+   * @throws IllegalArgumentException if a message other than {@link Kind#KEYS} carries keys
    */
   public InvalidationMessage {
     Objects.requireNonNull(senderId, "senderId");
     Objects.requireNonNull(cache, "cache");
+    Objects.requireNonNull(kind, "kind");
     keys = List.copyOf(keys);
-    if (wholeCache && !keys.isEmpty()) {
-      throw new IllegalArgumentException("a whole-cache message carries no keys");
+    if (kind != Kind.KEYS && !keys.isEmpty()) {
+      throw new IllegalArgumentException("a " + kind + " message carries no keys");
     }
   }
 
@@ -62,7 +75,7 @@ public record InvalidationMessage(String senderId, long sequence, String cache,
     ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 + 32 * keys.size());
     try (DataOutputStream out = new DataOutputStream(bytes)) {
       out.writeByte(VERSION);
-      out.writeByte(wholeCache ? KIND_WHOLE_CACHE : KIND_KEYS);
+      out.writeByte(kind.ordinal() + 1);
       writeShortString(out, senderId);
       out.writeLong(sequence);
       writeShortString(out, cache);
@@ -90,10 +103,11 @@ public record InvalidationMessage(String senderId, long sequence, String cache,
       if (version != VERSION) {
         throw new IllegalArgumentException("unsupported invalidation message version " + version);
       }
-      byte kind = in.readByte();
-      if (kind != KIND_KEYS && kind != KIND_WHOLE_CACHE) {
-        throw new IllegalArgumentException("unknown invalidation message kind " + kind);
+      byte kindByte = in.readByte();
+      if (kindByte < 1 || kindByte > Kind.values().length) {
+        throw new IllegalArgumentException("unknown invalidation message kind " + kindByte);
       }
+      Kind kind = Kind.values()[kindByte - 1];
       String sender = readString(in, in.readUnsignedShort());
       long sequence = in.readLong();
       String cache = readString(in, in.readUnsignedShort());
@@ -111,8 +125,7 @@ public record InvalidationMessage(String senderId, long sequence, String cache,
         throw new IllegalArgumentException(
             "invalidation message has " + in.available() + " trailing bytes");
       }
-      return new InvalidationMessage(sender, sequence, cache, kind == KIND_WHOLE_CACHE,
-          generation, keys);
+      return new InvalidationMessage(sender, sequence, cache, kind, generation, keys);
     } catch (EOFException e) {
       throw new IllegalArgumentException("truncated invalidation message", e);
     } catch (IOException e) {

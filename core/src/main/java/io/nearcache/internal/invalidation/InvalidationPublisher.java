@@ -7,8 +7,10 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.ReentrantLock;
 import io.nearcache.internal.resilience.CircuitBreaker;
+import redis.clients.jedis.Protocol.Command;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisException;
+import redis.clients.jedis.util.SafeEncoder;
 
 /**
  * Publishes a client's invalidations, several keys per message when writes come fast.
@@ -59,6 +61,22 @@ public final class InvalidationPublisher {
     publish(new Pending(cache, generation, null));
   }
 
+  /**
+   * Publishes a heartbeat stamped with Redis' clock, which the sender's own subscriber must hear.
+   *
+   * @throws JedisException if Redis could not be reached
+   */
+  public void publishHeartbeat() {
+    long redisMillis = redisMillis();
+    lock.lock();
+    try {
+      sendOrThrow(new InvalidationMessage(senderId, ++sequence, "", InvalidationMessage.Kind.HEARTBEAT, redisMillis,
+          List.of()));
+    } finally {
+      lock.unlock();
+    }
+  }
+
   private void publish(Pending pending) {
     queue.add(pending);
     lock.lock();
@@ -87,22 +105,22 @@ public final class InvalidationPublisher {
     long generation = batch.stream().mapToLong(p -> p.generation).max().orElseThrow();
     if (batch.stream().anyMatch(p -> p.key == null)) {
       // A whole-cache message covers every key queued beside it.
-      send(batch, new InvalidationMessage(senderId, ++sequence, cache, true, generation,
-          List.of()));
+      send(batch, new InvalidationMessage(senderId, ++sequence, cache, InvalidationMessage.Kind.WHOLE_CACHE,
+          generation, List.of()));
       return;
     }
     for (int from = 0; from < batch.size(); from += MAX_KEYS_PER_MESSAGE) {
       List<Pending> chunk = batch.subList(from, Math.min(batch.size(), from + MAX_KEYS_PER_MESSAGE));
       List<String> keys = chunk.stream().map(p -> p.key).distinct().toList();
-      send(chunk, new InvalidationMessage(senderId, ++sequence, cache, false, generation, keys));
+      send(chunk, new InvalidationMessage(senderId, ++sequence, cache, InvalidationMessage.Kind.KEYS, generation,
+          keys));
     }
   }
 
   private void send(List<Pending> covered, InvalidationMessage message) {
     JedisException failure = null;
     try {
-      byte[] bytes = message.encode();
-      breaker.call(() -> jedis.publish(channel, bytes));
+      sendOrThrow(message);
     } catch (JedisException e) {
       failure = e;
     }
@@ -110,6 +128,22 @@ public final class InvalidationPublisher {
       p.failure = failure;
       p.processed = true;
     }
+  }
+
+  /**
+   * Redis' clock, in ms: the clock of the invalidation logs' entry ids.
+   *
+   * @throws JedisException if Redis could not be reached
+   */
+  public long redisMillis() {
+    List<?> secondsAndMicros = (List<?>) breaker.call(() -> jedis.sendCommand(Command.TIME));
+    return Long.parseLong(SafeEncoder.encode((byte[]) secondsAndMicros.get(0))) * 1000
+        + Long.parseLong(SafeEncoder.encode((byte[]) secondsAndMicros.get(1))) / 1000;
+  }
+
+  private void sendOrThrow(InvalidationMessage message) {
+    byte[] bytes = message.encode();
+    breaker.call(() -> jedis.publish(channel, bytes));
   }
 
   /** One queued invalidation; fields written and read under {@link #lock}. */

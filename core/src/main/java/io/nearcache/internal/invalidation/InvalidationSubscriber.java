@@ -1,21 +1,27 @@
 package io.nearcache.internal.invalidation;
 
+import io.nearcache.internal.invalidation.InvalidationMessage.Kind;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.BinaryJedisPubSub;
-import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.Connection;
 import redis.clients.jedis.exceptions.JedisException;
 
 /**
- * Owns a client's one subscriber connection and thread. Delivers other senders' messages to a
- * {@link Listener}, and tells it when messages may have been lost: after the connection drops, on
- * every subscription after the first, when a sender's sequence numbers skip, and when a message on
- * the channel cannot be read. It resubscribes by itself with exponential backoff.
+ * Owns a client's one subscriber connection and thread. Delivers other senders' messages and its
+ * own heartbeats to a {@link Listener}, and tells it when messages may have been lost: when the
+ * connection drops, when a sender's sequence numbers skip, and when a message cannot be read. It
+ * resubscribes by itself with exponential backoff, and {@link #reconnect} lets a watchdog break a
+ * connection that went silent (a dead peer can leave a read blocked forever).
+ *
+ * <p>The callbacks run on the subscriber thread and must not block: a slow reader is what Redis'
+ * pub/sub output-buffer limit disconnects.
  */
 public final class InvalidationSubscriber implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(InvalidationSubscriber.class);
@@ -25,32 +31,41 @@ public final class InvalidationSubscriber implements AutoCloseable {
 
   /** Receives what the subscriber hears; called on the subscriber thread, must not block. */
   public interface Listener {
-    /** A message from another sender. */
+    /** A change announced by another sender. */
     void onMessage(InvalidationMessage message);
 
-    /** Messages may have been lost; every L1 entry may be stale. */
+    /** This client's own heartbeat came back, stamped {@code redisMillis} when it was sent. */
+    void onOwnHeartbeat(long redisMillis);
+
+    /** The channel is subscribed (again). */
+    void onSubscribed();
+
+    /** Messages may have been lost since the last one applied. */
     void onMessagesMaybeLost(String reason);
   }
 
-  private final UnifiedJedis jedis;
+  private final Supplier<Connection> connections;
   private final byte[] channel;
   private final String senderId;
   private final Listener listener;
   private final Thread thread;
   private final CountDownLatch firstSubscription = new CountDownLatch(1);
   private final CountDownLatch closing = new CountDownLatch(1);
-  private volatile Handler current;
+  private volatile Connection current;
+  private volatile Handler handler;
   private volatile boolean closed;
 
   /**
    * Creates a subscriber; nothing connects until {@link #start}.
    *
-   * @param senderId the owning client's sender id, whose own messages are skipped
+   * @param connections where subscriber connections come from (a pool); each one is used until it
+   *     breaks, then closed as broken
+   * @param senderId the owning client's sender id, whose own changes are skipped
    * @param threadName the name of the subscriber thread
    */
-  public InvalidationSubscriber(UnifiedJedis jedis, byte[] channel, String senderId,
+  public InvalidationSubscriber(Supplier<Connection> connections, byte[] channel, String senderId,
       String threadName, Listener listener) {
-    this.jedis = jedis;
+    this.connections = connections;
     this.channel = channel.clone();
     this.senderId = senderId;
     this.listener = listener;
@@ -64,13 +79,35 @@ public final class InvalidationSubscriber implements AutoCloseable {
     return firstSubscription.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
+  /** Whether the channel is subscribed now. */
+  public boolean isSubscribed() {
+    Handler h = handler;
+    return h != null && h.subscribed;
+  }
+
+  /** Breaks the current connection, if any; the thread reconnects after its backoff. */
+  public void reconnect() {
+    Connection connection = current;
+    if (connection != null) {
+      connection.setBroken();
+      connection.disconnect();
+    }
+  }
+
   private void run() {
     long backoff = MIN_BACKOFF_MILLIS;
     while (!closed) {
-      Handler handler = new Handler();
-      current = handler;
-      try {
-        jedis.subscribe(handler, channel);
+      Handler h = new Handler();
+      handler = h;
+      try (Connection connection = connections.get()) {
+        current = connection;
+        try {
+          h.proceed(connection, channel);
+        } finally {
+          // A pub/sub connection is never reused for commands.
+          connection.setBroken();
+          current = null;
+        }
       } catch (JedisException e) {
         if (!closed) {
           log.warn("invalidation subscriber {} lost Redis: {}; retrying in {} ms",
@@ -81,7 +118,7 @@ public final class InvalidationSubscriber implements AutoCloseable {
         break;
       }
       notifyLost("subscriber connection dropped");
-      backoff = handler.subscribed ? MIN_BACKOFF_MILLIS : Math.min(backoff * 2, MAX_BACKOFF_MILLIS);
+      backoff = h.subscribed ? MIN_BACKOFF_MILLIS : Math.min(backoff * 2, MAX_BACKOFF_MILLIS);
       try {
         if (closing.await(backoff, TimeUnit.MILLISECONDS)) {
           break;
@@ -106,14 +143,7 @@ public final class InvalidationSubscriber implements AutoCloseable {
   public void close() {
     closed = true;
     closing.countDown();
-    Handler handler = current;
-    if (handler != null && handler.isSubscribed()) {
-      try {
-        handler.unsubscribe();
-      } catch (JedisException e) {
-        log.debug("unsubscribe on close failed; the thread ends with its connection", e);
-      }
-    }
+    reconnect();
     try {
       thread.join(CLOSE_WAIT_MILLIS);
     } catch (InterruptedException e) {
@@ -137,8 +167,10 @@ public final class InvalidationSubscriber implements AutoCloseable {
         unsubscribe();
         return;
       }
-      if (firstSubscription.getCount() == 0) {
-        notifyLost("resubscribed after losing the connection");
+      try {
+        listener.onSubscribed();
+      } catch (RuntimeException e) {
+        log.error("invalidation listener failed on subscription", e);
       }
       firstSubscription.countDown();
     }
@@ -153,17 +185,22 @@ public final class InvalidationSubscriber implements AutoCloseable {
         notifyLost("unreadable message");
         return;
       }
-      if (message.senderId().equals(senderId)) {
-        return;
-      }
-      Long last = lastSequence.put(message.senderId(), message.sequence());
-      if (last != null && message.sequence() > last + 1) {
-        log.warn("invalidation messages {}..{} of sender {} never arrived", last + 1,
-            message.sequence() - 1, message.senderId());
-        notifyLost("sequence gap");
-      }
       try {
-        listener.onMessage(message);
+        if (message.senderId().equals(senderId)) {
+          if (message.kind() == Kind.HEARTBEAT) {
+            listener.onOwnHeartbeat(message.generation());
+          }
+          return;
+        }
+        Long last = lastSequence.put(message.senderId(), message.sequence());
+        if (last != null && message.sequence() > last + 1) {
+          log.warn("invalidation messages {}..{} of sender {} never arrived", last + 1,
+              message.sequence() - 1, message.senderId());
+          notifyLost("sequence gap");
+        }
+        if (message.kind() != Kind.HEARTBEAT) {
+          listener.onMessage(message);
+        }
       } catch (RuntimeException e) {
         log.error("invalidation listener failed on {}", message, e);
         notifyLost("listener failure");

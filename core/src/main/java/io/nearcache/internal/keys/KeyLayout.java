@@ -8,22 +8,31 @@ import java.util.regex.Pattern;
  * Where one cache's data lives in Redis. Layout (documented in README, stable across versions):
  *
  * <pre>
- *   value       &lt;prefix&gt;:&lt;cache&gt;:&lt;generation&gt;:{&lt;tag&gt;}:v:&lt;key&gt;
- *   lease       &lt;prefix&gt;:&lt;cache&gt;:&lt;generation&gt;:{&lt;tag&gt;}:l:&lt;key&gt;
- *   generation  &lt;prefix&gt;:&lt;cache&gt;:generation
- *   channel     &lt;prefix&gt;:invalidations            (pub/sub, one per application prefix)
+ *   value       &lt;prefix&gt;:&lt;cache&gt;:&lt;generation&gt;:{&lt;prefix&gt;:&lt;group&gt;}:v:&lt;key&gt;
+ *   lease       &lt;prefix&gt;:&lt;cache&gt;:&lt;generation&gt;:{&lt;prefix&gt;:&lt;group&gt;}:l:&lt;key&gt;
+ *   generation  &lt;prefix&gt;:&lt;cache&gt;:{&lt;prefix&gt;:00}:generation
+ *   log         &lt;prefix&gt;:{&lt;prefix&gt;:&lt;group&gt;}:invalidations   (a capped Redis Stream per group)
+ *   channel     &lt;prefix&gt;:invalidations                      (pub/sub, one per prefix)
  * </pre>
  *
  * <p>{@code <key>} is the UTF-8 of the encoded key, byte for byte, so any key is safe. {@code
- * <tag>} is the 8-hex-digit murmur3 hash of those bytes: a fixed-width Redis Cluster hash tag that
- * every key of one entry shares (so a Lua script may touch all of them on a cluster) whatever
- * braces the key itself contains. Prefix and cache names are restricted to {@code [A-Za-z0-9_.-]},
- * so the segments before the tag can never run into each other: no two caches or prefixes share a
- * key. The {@code v}/{@code l} segment, at a fixed position, keeps an entry's keys apart.
+ * <group>} is the key's murmur3 hash modulo {@value #GROUPS}, two digits. The braces make {@code
+ * <prefix>:<group>} the Redis Cluster hash tag of an entry's value, its lease and its group's
+ * invalidation log alike, so one Lua script can change a value and record the change in the log on
+ * a cluster too; the generation counter sits in group 00 with that group's log. Prefix and cache
+ * names are restricted to {@code [A-Za-z0-9_.-]}, so the segments before the tag can never run
+ * into each other, and no two caches or prefixes share a key.
  */
 public final class KeyLayout {
+  /**
+   * Slot groups per prefix: every group is one hash slot holding its keys and its log. A change of
+   * this number changes every key, so it is fixed.
+   */
+  public static final int GROUPS = 16;
+
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
 
+  private final String prefix;
   private final String cacheHead;
   private final byte[] generationKey;
 
@@ -33,8 +42,9 @@ public final class KeyLayout {
    * @throws IllegalArgumentException if the prefix or cache name breaks the naming rule
    */
   public KeyLayout(String prefix, String cache) {
-    this.cacheHead = requireName("keyPrefix", prefix) + ':' + requireName("cache name", cache) + ':';
-    this.generationKey = utf8(cacheHead + "generation");
+    this.prefix = requireName("keyPrefix", prefix);
+    this.cacheHead = prefix + ':' + requireName("cache name", cache) + ':';
+    this.generationKey = utf8(cacheHead + tag(prefix, 0) + ":generation");
   }
 
   /**
@@ -56,9 +66,19 @@ public final class KeyLayout {
     return utf8(requireName("keyPrefix", prefix) + ":invalidations");
   }
 
+  /** The invalidation log (Redis Stream) of {@code group} of an application prefix. */
+  public static String logKey(String prefix, int group) {
+    return prefix + ":" + tag(prefix, group) + ":invalidations";
+  }
+
   /** The key holding this cache's generation counter. */
   public byte[] generationKey() {
     return generationKey.clone();
+  }
+
+  /** The invalidation log of the group holding the generation counter. */
+  public byte[] generationLogKey() {
+    return utf8(logKey(prefix, 0));
   }
 
   /** The key holding the value of {@code encodedKey} in {@code generation}. */
@@ -71,18 +91,26 @@ public final class KeyLayout {
     return entryKey(generation, encodedKey, ":l:");
   }
 
+  /** The invalidation log of the group of {@code encodedKey}. */
+  public byte[] logKeyOf(String encodedKey) {
+    return utf8(logKey(prefix, group(utf8(encodedKey))));
+  }
+
   private byte[] entryKey(long generation, String encodedKey, String kind) {
     byte[] key = utf8(encodedKey);
-    byte[] head = utf8(cacheHead + generation + ":{" + tag(key) + "}" + kind);
+    byte[] head = utf8(cacheHead + generation + ":" + tag(prefix, group(key)) + kind);
     byte[] full = new byte[head.length + key.length];
     System.arraycopy(head, 0, full, 0, head.length);
     System.arraycopy(key, 0, full, head.length, key.length);
     return full;
   }
 
-  private static String tag(byte[] key) {
-    String hex = Integer.toHexString(Hashing.murmur3_32_fixed().hashBytes(key).asInt());
-    return "00000000".substring(hex.length()) + hex;
+  private static int group(byte[] key) {
+    return Math.floorMod(Hashing.murmur3_32_fixed().hashBytes(key).asInt(), GROUPS);
+  }
+
+  private static String tag(String prefix, int group) {
+    return "{" + prefix + ":" + (group < 10 ? "0" : "") + group + "}";
   }
 
   /**

@@ -21,6 +21,10 @@ import redis.clients.jedis.exceptions.JedisException;
  * leases that make one instance of the fleet load a missing key while the others wait. Every
  * method may throw {@link JedisException}; callers decide whether that reaches their caller.
  *
+ * <p>Every mutation is also recorded in the invalidation log of the key's slot group (see {@link
+ * KeyLayout}) by the same script, so that an instance that missed the pub/sub message can replay
+ * it.
+ *
  * <p>Leases follow "Scaling Memcache at Facebook" (NSDI 2013): {@link #getOrLease} takes a lease
  * ({@code SET NX PX} with a random token) only when the value is absent; {@link #setIfLeased}
  * writes the loaded value only if that lease still stands; {@link #set} and {@link #delete} drop
@@ -35,6 +39,10 @@ import redis.clients.jedis.exceptions.JedisException;
  */
 public final class RemoteStore {
   private static final long UNKNOWN = -1;
+  /** Entries each group's invalidation log keeps (about: trimming is approximate, and cheap). */
+  public static final int LOG_LENGTH = 10_000;
+  private static final byte[] LOG_MAX_LENGTH =
+      Integer.toString(LOG_LENGTH).getBytes(StandardCharsets.US_ASCII);
 
   /** Returns the value frame, or takes the lease (1), or reports it held by another (0). */
   private static final byte[] GET_OR_LEASE = script("""
@@ -53,10 +61,24 @@ public final class RemoteStore {
       if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
       return 0""");
 
-  private static final byte[] SET_AND_DROP_LEASE = script("""
+  /** A write: the new value, the lease dropped, the change recorded in the group's log. */
+  private static final byte[] SET_AND_LOG = script("""
       redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
       redis.call('DEL', KEYS[2])
+      redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[5], '*', 'c', ARGV[3], 'k', ARGV[4])
       return 1""");
+
+  /** An invalidation: value and lease deleted, the change recorded in the group's log. */
+  private static final byte[] DELETE_AND_LOG = script("""
+      redis.call('DEL', KEYS[1], KEYS[2])
+      redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[3], '*', 'c', ARGV[1], 'k', ARGV[2])
+      return 1""");
+
+  /** A whole-cache invalidation: a new generation, recorded in group 00's log. */
+  private static final byte[] BUMP_AND_LOG = script("""
+      local generation = redis.call('INCR', KEYS[1])
+      redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], '*', 'c', ARGV[1], 'g', generation)
+      return generation""");
 
   /** What {@link #getOrLease} found. */
   public sealed interface Lookup {}
@@ -76,6 +98,7 @@ public final class RemoteStore {
   private final UnifiedJedis jedis;
   private final CircuitBreaker breaker;
   private final KeyLayout layout;
+  private final byte[] cache;
   private final byte[] ttlMillis;
   private final byte[] nullTtlMillis;
   private final byte[] leaseMillis;
@@ -85,10 +108,11 @@ public final class RemoteStore {
    * Creates the L2 of one cache: values live {@code ttl}, "no value" frames {@code nullTtl},
    * leases {@code leaseTimeout}.
    */
-  public RemoteStore(UnifiedJedis jedis, CircuitBreaker breaker, KeyLayout layout, Duration ttl,
-      Duration nullTtl, Duration leaseTimeout) {
+  public RemoteStore(UnifiedJedis jedis, CircuitBreaker breaker, String cache, KeyLayout layout,
+      Duration ttl, Duration nullTtl, Duration leaseTimeout) {
     this.jedis = jedis;
     this.breaker = breaker;
+    this.cache = cache.getBytes(StandardCharsets.UTF_8);
     this.layout = layout;
     this.ttlMillis = millis(ttl);
     this.nullTtlMillis = millis(nullTtl);
@@ -159,27 +183,31 @@ public final class RemoteStore {
     });
   }
 
-  /** Stores {@code frame} under {@code key} with the cache's remote TTL, dropping any lease. */
+  /**
+   * Stores {@code frame} under {@code key} with the cache's remote TTL, dropping any lease, and
+   * records the change in the invalidation log, in one atomic step.
+   */
   public void set(String key, byte[] frame) {
-    breaker.call(() -> jedis.eval(SET_AND_DROP_LEASE, entryKeys(knownGeneration(), key),
-        List.of(frame, ttlMillis)));
+    breaker.call(() -> jedis.eval(SET_AND_LOG, loggedKeys(knownGeneration(), key),
+        List.of(frame, ttlMillis, cache, KeyLayout.utf8(key), LOG_MAX_LENGTH)));
   }
 
-  /** Deletes {@code key}'s value and lease. */
+  /** Deletes {@code key}'s value and lease and records it in the invalidation log, atomically. */
   public void delete(String key) {
-    breaker.call(() -> {
-      long gen = knownGeneration();
-      return jedis.del(layout.valueKey(gen, key), layout.leaseKey(gen, key));
-    });
+    breaker.call(() -> jedis.eval(DELETE_AND_LOG, loggedKeys(knownGeneration(), key),
+        List.of(cache, KeyLayout.utf8(key), LOG_MAX_LENGTH)));
   }
 
   /**
-   * Moves the cache to a new generation, making every current value unreachable.
+   * Moves the cache to a new generation, making every current value unreachable, and records it
+   * in the invalidation log, atomically.
    *
    * @return the new generation
    */
   public long bumpGeneration() {
-    long next = breaker.call(() -> jedis.incr(layout.generationKey()));
+    long next = breaker.call(() -> (Long) jedis.eval(BUMP_AND_LOG,
+        List.of(layout.generationKey(), layout.generationLogKey()),
+        List.of(cache, LOG_MAX_LENGTH)));
     advanceGeneration(next);
     return next;
   }
@@ -217,6 +245,10 @@ public final class RemoteStore {
 
   private List<byte[]> entryKeys(long gen, String key) {
     return List.of(layout.valueKey(gen, key), layout.leaseKey(gen, key));
+  }
+
+  private List<byte[]> loggedKeys(long gen, String key) {
+    return List.of(layout.valueKey(gen, key), layout.leaseKey(gen, key), layout.logKeyOf(key));
   }
 
   private <T> List<T> pipelined(Collection<String> keys,

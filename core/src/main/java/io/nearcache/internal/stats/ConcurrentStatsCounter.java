@@ -17,6 +17,8 @@ final class ConcurrentStatsCounter implements StatsCounter {
   private final LongAdder oversizedValues = new LongAdder();
   private final LongAdder leaseWaits = new LongAdder();
   private final LongAdder leaseTakeovers = new LongAdder();
+  private final LongAdder replayedInvalidations = new LongAdder();
+  private final LongAdder flushes = new LongAdder();
 
   @Override
   public void recordL1Hit() {
@@ -76,10 +78,21 @@ final class ConcurrentStatsCounter implements StatsCounter {
   }
 
   @Override
+  public void recordReplayedInvalidation() {
+    replayedInvalidations.increment();
+  }
+
+  @Override
+  public void recordFlush() {
+    flushes.increment();
+  }
+
+  @Override
   public CacheStats snapshot() {
     // Each sum is read on its own, so a snapshot taken under load may be off by in-flight calls.
     return CacheStats.of(l1Hits.sum(), l1Misses.sum(), l2Hits.sum(), l2Misses.sum(),
         loadSuccesses.sum(), loadFailures.sum(), totalLoadTimeNanos.sum(), decodeErrors.sum(),
-        redisErrors.sum(), oversizedValues.sum(), leaseWaits.sum(), leaseTakeovers.sum());
+        redisErrors.sum(), oversizedValues.sum(), leaseWaits.sum(), leaseTakeovers.sum(),
+        replayedInvalidations.sum(), flushes.sum());
   }
 }

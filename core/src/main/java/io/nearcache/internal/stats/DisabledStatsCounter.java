@@ -40,6 +40,12 @@ enum DisabledStatsCounter implements StatsCounter {
   public void recordLeaseTakeover() {}
 
   @Override
+  public void recordReplayedInvalidation() {}
+
+  @Override
+  public void recordFlush() {}
+
+  @Override
   public CacheStats snapshot() {
     return CacheStats.empty();
   }

@@ -42,6 +42,12 @@ public interface StatsCounter {
   /** A wait outlived the other instance's lease and this instance took the load over. */
   void recordLeaseTakeover();
 
+  /** An invalidation missed on pub/sub was applied from the log. */
+  void recordReplayedInvalidation();
+
+  /** The whole L1 was dropped because the log could not repair it. */
+  void recordFlush();
+
   /** Returns the counts so far. */
   CacheStats snapshot();
 

@@ -3,6 +3,7 @@ package io.nearcache.internal.invalidation;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.nearcache.internal.invalidation.InvalidationMessage.Kind;
 import io.nearcache.internal.keys.KeyLayout;
 import io.nearcache.internal.resilience.CircuitBreaker;
 import io.nearcache.testkit.RedisServer;
@@ -34,6 +35,16 @@ class InvalidationBusTest {
     @Override
     public void onMessagesMaybeLost(String reason) {
       events.add("lost: " + reason);
+    }
+
+    @Override
+    public void onOwnHeartbeat(long redisMillis) {
+      events.add("own heartbeat: " + redisMillis);
+    }
+
+    @Override
+    public void onSubscribed() {
+      events.add("subscribed");
     }
 
     Object next() throws InterruptedException {
@@ -107,15 +118,34 @@ class InvalidationBusTest {
 
   @Test
   @SuppressWarnings("try") // the subscriber works unreferenced until closed
+  void ownHeartbeatsComeBackAndOthersAreOnlyCounted(RedisServer redis) throws Exception {
+    Recorder recorder = new Recorder();
+    try (RedisClient jedis = RedisClient.create(redis.host(), redis.port());
+         InvalidationSubscriber subscriber = subscribe(jedis, "me", recorder)) {
+      jedis.publish(CHANNEL, heartbeat("other", 1, 10).encode());
+      jedis.publish(CHANNEL, heartbeat("me", 1, 42).encode());
+      jedis.publish(CHANNEL, heartbeat("other", 3, 11).encode());
+      assertThat(recorder.next()).isEqualTo("own heartbeat: 42");
+      assertThat(recorder.next()).as("a skipped heartbeat of another sender is a gap too")
+          .isEqualTo("lost: sequence gap");
+    }
+  }
+
+  @Test
+  @SuppressWarnings("try") // the subscriber works unreferenced until closed
   void theSubscriberComesBackAfterItsConnectionIsKilled(RedisServer redis) throws Exception {
     Recorder recorder = new Recorder();
     try (RedisClient jedis = RedisClient.create(redis.host(), redis.port());
          InvalidationSubscriber subscriber = subscribe(jedis, "me", recorder)) {
       assertThat(redis.killPubSubClients()).isEqualTo(1);
       assertThat(recorder.next()).isEqualTo("lost: subscriber connection dropped");
-      assertThat(recorder.next()).isEqualTo("lost: resubscribed after losing the connection");
+      assertThat(recorder.next()).isEqualTo("subscribed");
       jedis.publish(CHANNEL, message("other", 1, "after").encode());
       assertThat(recorder.next()).isEqualTo(message("other", 1, "after"));
+
+      subscriber.reconnect(); // what the watchdog does to a silent connection
+      assertThat(recorder.next()).isEqualTo("lost: subscriber connection dropped");
+      assertThat(recorder.next()).isEqualTo("subscribed");
     }
     assertThat(Thread.getAllStackTraces().keySet())
         .noneMatch(t -> t.getName().equals("test-subscriber"));
@@ -124,13 +154,18 @@ class InvalidationBusTest {
   /** A subscriber as {@code senderId}, already subscribed. */
   private static InvalidationSubscriber subscribe(RedisClient jedis, String senderId,
       Recorder recorder) throws InterruptedException {
-    InvalidationSubscriber subscriber =
-        new InvalidationSubscriber(jedis, CHANNEL, senderId, "test-subscriber", recorder);
+    InvalidationSubscriber subscriber = new InvalidationSubscriber(jedis.getPool()::getResource,
+        CHANNEL, senderId, "test-subscriber", recorder);
     assertThat(subscriber.start(Duration.ofSeconds(5))).as("subscribed within 5 s").isTrue();
+    assertThat(recorder.next()).isEqualTo("subscribed");
     return subscriber;
   }
 
   private static InvalidationMessage message(String sender, long sequence, String key) {
-    return new InvalidationMessage(sender, sequence, "product", false, 0, List.of(key));
+    return new InvalidationMessage(sender, sequence, "product", Kind.KEYS, 0, List.of(key));
+  }
+
+  private static InvalidationMessage heartbeat(String sender, long sequence, long redisMillis) {
+    return new InvalidationMessage(sender, sequence, "", Kind.HEARTBEAT, redisMillis, List.of());
   }
 }

@@ -3,6 +3,7 @@ package io.nearcache.internal.invalidation;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.nearcache.internal.invalidation.InvalidationMessage.Kind;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -11,9 +12,9 @@ class InvalidationMessageTest {
 
   @Test
   void roundTripsKeysAndWholeCacheMessages() {
-    InvalidationMessage keys = new InvalidationMessage("node-1/abc", 42, "product", false, 3,
+    InvalidationMessage keys = new InvalidationMessage("node-1/abc", 42, "product", Kind.KEYS, 3,
         List.of("", "42", "ключ", "🔑", "a\u0000b"));
-    InvalidationMessage whole = new InvalidationMessage("node-1/abc", 43, "product", true, 4,
+    InvalidationMessage whole = new InvalidationMessage("node-1/abc", 43, "product", Kind.WHOLE_CACHE, 4,
         List.of());
     assertThat(InvalidationMessage.decode(keys.encode())).isEqualTo(keys);
     assertThat(InvalidationMessage.decode(whole.encode())).isEqualTo(whole);
@@ -21,14 +22,23 @@ class InvalidationMessageTest {
 
   @Test
   void theWireFormatStartsWithVersionAndKind() {
-    byte[] bytes = new InvalidationMessage("s", 1, "c", true, 0, List.of()).encode();
+    byte[] bytes = new InvalidationMessage("s", 1, "c", Kind.WHOLE_CACHE, 0, List.of()).encode();
     assertThat(bytes).startsWith(1, 2, 0, 1, 's');
     assertThat(bytes).hasSize(1 + 1 + 2 + 1 + 8 + 2 + 1 + 8 + 4);
   }
 
   @Test
+  void heartbeatsCarryRedisTimeAndNoKeys() {
+    InvalidationMessage heartbeat =
+        new InvalidationMessage("s", 7, "", Kind.HEARTBEAT, 1_795_841_142_127L, List.of());
+    assertThat(InvalidationMessage.decode(heartbeat.encode())).isEqualTo(heartbeat);
+    assertThatThrownBy(() -> new InvalidationMessage("s", 1, "", Kind.HEARTBEAT, 0, List.of("k")))
+        .hasMessage("a HEARTBEAT message carries no keys");
+  }
+
+  @Test
   void malformedBytesAreRejectedWithAReason() {
-    byte[] good = new InvalidationMessage("s", 1, "c", false, 0, List.of("k")).encode();
+    byte[] good = new InvalidationMessage("s", 1, "c", Kind.KEYS, 0, List.of("k")).encode();
     assertThatThrownBy(() -> InvalidationMessage.decode(new byte[0]))
         .isInstanceOf(IllegalArgumentException.class).hasMessage("truncated invalidation message");
     assertThatThrownBy(() -> InvalidationMessage.decode(Arrays.copyOf(good, good.length - 1)))

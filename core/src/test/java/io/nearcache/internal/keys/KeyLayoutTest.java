@@ -15,10 +15,13 @@ class KeyLayoutTest {
   @Test
   void theLayoutIsDocumentedAndStable() {
     KeyLayout layout = new KeyLayout("shop", "product");
-    assertThat(text(layout.valueKey(3, "42"))).isEqualTo("shop:product:3:{"
-        + String.format("%08x", com.google.common.hash.Hashing.murmur3_32_fixed()
-            .hashString("42", StandardCharsets.UTF_8).asInt()) + "}:v:42");
-    assertThat(text(layout.generationKey())).isEqualTo("shop:product:generation");
+    String value = text(layout.valueKey(3, "42"));
+    assertThat(value).matches("shop:product:3:\\{shop:[01][0-9]\\}:v:42");
+    String group = value.substring(value.indexOf('{'), value.indexOf('}') + 1);
+    assertThat(text(layout.leaseKey(3, "42"))).isEqualTo("shop:product:3:" + group + ":l:42");
+    assertThat(text(layout.logKeyOf("42"))).isEqualTo("shop:" + group + ":invalidations");
+    assertThat(text(layout.generationKey())).isEqualTo("shop:product:{shop:00}:generation");
+    assertThat(text(layout.generationLogKey())).isEqualTo("shop:{shop:00}:invalidations");
     assertThat(text(KeyLayout.channel("shop"))).isEqualTo("shop:invalidations");
   }
 
@@ -28,6 +31,10 @@ class KeyLayoutTest {
     Set<String> seen = new HashSet<>();
     int made = 0;
     for (String prefix : List.of("shop", "shop.1", "shop-x")) {
+      for (int group = 0; group < KeyLayout.GROUPS; group++) {
+        seen.add(KeyLayout.logKey(prefix, group));
+        made++;
+      }
       for (String cache : List.of("product", "product_1", "generation")) {
         KeyLayout layout = new KeyLayout(prefix, cache);
         seen.add(text(layout.generationKey()));
@@ -35,7 +42,8 @@ class KeyLayoutTest {
         for (long generation : new long[] {0, 1, 10}) {
           for (String key : keys) {
             seen.add(text(layout.valueKey(generation, key)));
-            made++;
+            seen.add(text(layout.leaseKey(generation, key)));
+            made += 2;
           }
         }
       }
@@ -44,17 +52,20 @@ class KeyLayoutTest {
   }
 
   @Test
-  void everyKeyOfAnEntryHasAWellFormedHashTagWhateverTheKeyHolds() {
+  void anEntryItsLeaseAndItsLogShareASlotWhateverTheKeyHolds() {
     KeyLayout layout = new KeyLayout("shop", "product");
-    for (String key : List.of("", "}", "{", "{}", "a}b{c", "x".repeat(1000))) {
-      String full = text(layout.valueKey(7, key));
-      int open = full.indexOf('{');
-      int close = full.indexOf('}', open);
-      assertThat(close - open).as("tag of %s", key).isEqualTo(9);
-      // The slot is decided by the tag alone, so every per-entry key of this key shares it.
-      assertThat(JedisClusterCRC16.getSlot(layout.valueKey(7, key)))
-          .isEqualTo(JedisClusterCRC16.getSlot(full.substring(open + 1, close)));
+    Set<Integer> groupsSeen = new HashSet<>();
+    for (String key : List.of("", "}", "{", "{}", "a}b{c", "x".repeat(1000), "1", "2", "3", "4")) {
+      int slot = JedisClusterCRC16.getSlot(layout.valueKey(7, key));
+      assertThat(JedisClusterCRC16.getSlot(layout.leaseKey(7, key))).as("lease of %s", key)
+          .isEqualTo(slot);
+      assertThat(JedisClusterCRC16.getSlot(layout.logKeyOf(key))).as("log of %s", key)
+          .isEqualTo(slot);
+      groupsSeen.add(slot);
     }
+    assertThat(JedisClusterCRC16.getSlot(layout.generationKey()))
+        .isEqualTo(JedisClusterCRC16.getSlot(layout.generationLogKey()));
+    assertThat(groupsSeen).as("keys spread over groups").hasSizeGreaterThan(2);
   }
 
   @Test
