@@ -483,6 +483,21 @@ public final class RedisServer implements AutoCloseable {
     }
   }
 
+  /**
+   * Everything the server process wrote to its log so far, across restarts: what a test reads to
+   * see what the server did (clients it disconnected, for one).
+   *
+   * @throws IllegalStateException if the log cannot be read
+   */
+  public String log() {
+    try {
+      // ISO-8859-1 never fails to decode, whatever the process wrote.
+      return Files.readString(logFile, StandardCharsets.ISO_8859_1);
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot read " + logFile, e);
+    }
+  }
+
   private String logTail() {
     try {
       // ISO-8859-1 never fails to decode, whatever the process wrote.

@@ -5,6 +5,7 @@ import io.nearcache.internal.l2.RemoteStore;
 import io.nearcache.internal.resilience.CircuitBreaker;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import redis.clients.jedis.Protocol;
@@ -86,34 +87,57 @@ public final class InvalidationLog {
     return new Replay(true, entries);
   }
 
-  /** Whether entries at or after {@code fromMillis} were trimmed from {@code log}. */
+  /**
+   * Whether entries at or after {@code fromMillis} may have been trimmed from {@code log}. Trimming
+   * removes the oldest entries, so that happened only if entries were removed at all and what is
+   * left (or, in an empty log, the last entry ever added) is not older than {@code fromMillis}.
+   */
   private boolean trimmedAfter(String log, long fromMillis) {
     List<?> info;
     try {
       info = (List<?>) breaker.call(() -> jedis.sendCommand(Protocol.Command.XINFO, "STREAM",
           log));
     } catch (JedisDataException e) {
-      return false; // no such stream: nothing was ever logged, so nothing was trimmed
+      return false; // no such log: nothing was ever logged, so nothing was trimmed
     }
-    Long maxDeleted = null;
-    Long first = null;
+    Long added = null;
     long length = 0;
-    for (int i = 0; i + 1 < info.size(); i += 2) {
-      String field = text(info.get(i));
-      Object value = info.get(i + 1);
-      switch (field) {
-        case "max-deleted-entry-id" -> maxDeleted = millisOf(text(value));
-        case "first-entry" -> first = value instanceof List<?> e && !e.isEmpty()
-            ? millisOf(text(e.get(0))) : null;
+    long first = -1;
+    long last = -1;
+    for (Map.Entry<String, Object> field : fields(info).entrySet()) {
+      Object value = field.getValue();
+      switch (field.getKey()) {
+        case "entries-added" -> added = (Long) value;
         case "length" -> length = (Long) value;
+        case "last-generated-id" -> last = millisOf(text(value));
+        case "first-entry" -> first = value instanceof List<?> entry && !entry.isEmpty()
+            ? millisOf(text(entry.get(0))) : -1;
         default -> { }
       }
     }
-    if (maxDeleted != null) {
-      return maxDeleted >= fromMillis; // Redis 7 says what trimming removed
+    if (added == null) {
+      // Redis 6 does not count additions: only a full log can have been trimmed.
+      return length >= RemoteStore.LOG_LENGTH && first >= fromMillis;
     }
-    // Redis 6: only a full log can have been trimmed; then its oldest entry must be old enough.
-    return length >= RemoteStore.LOG_LENGTH && first != null && first > fromMillis;
+    if (added == length) {
+      return false;
+    }
+    return length == 0 ? last >= fromMillis : first >= fromMillis;
+  }
+
+  /** The fields of a map reply: RESP3 gives key-value entries, RESP2 a flat list. */
+  private static Map<String, Object> fields(List<?> reply) {
+    Map<String, Object> fields = new HashMap<>();
+    if (!reply.isEmpty() && reply.get(0) instanceof Map.Entry<?, ?>) {
+      for (Object entry : reply) {
+        fields.put(text(((Map.Entry<?, ?>) entry).getKey()), ((Map.Entry<?, ?>) entry).getValue());
+      }
+    } else {
+      for (int i = 0; i + 1 < reply.size(); i += 2) {
+        fields.put(text(reply.get(i)), reply.get(i + 1));
+      }
+    }
+    return fields;
   }
 
   private static String text(Object reply) {

@@ -1,0 +1,165 @@
+package io.nearcache;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.nearcache.internal.DefaultNearCache;
+import io.nearcache.internal.invalidation.InvalidationMessage;
+import io.nearcache.internal.keys.KeyLayout;
+import io.nearcache.testkit.RedisServer;
+import io.nearcache.testkit.TcpProxy;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import org.junit.jupiter.api.Test;
+import redis.clients.jedis.Pipeline;
+
+/**
+ * A client that missed invalidations repairs its L1 from the invalidation logs: it drops exactly
+ * the keys that changed while it was away, and flushes only when the logs no longer reach back.
+ */
+class ReplayTest {
+  private static final CacheSpec SPEC = CacheSpec.parse("localTtl=1h,remoteTtl=1h");
+  private static final int KEYS = 1_000;
+  private static final int CHANGED = 500;
+
+  /** A reader reaching Redis through a proxy that can be cut, and a writer reaching it directly. */
+  private static final class Pair implements AutoCloseable {
+    final TcpProxy proxy;
+    final NearCacheClient readerClient;
+    final NearCacheClient writerClient;
+    final DefaultNearCache<String, String> reader;
+    final DefaultNearCache<String, String> writer;
+    final Map<String, String> database = new ConcurrentHashMap<>();
+
+    Pair(RedisServer redis) {
+      proxy = TcpProxy.to(redis.host(), redis.port());
+      readerClient = NearCacheClient.builder().redisUri(proxy.uri()).keyPrefix("replay")
+          .instanceId("reader").build();
+      writerClient = NearCacheClient.builder().redisUri(redis.uri()).keyPrefix("replay")
+          .instanceId("writer").build();
+      reader = (DefaultNearCache<String, String>)
+          readerClient.cache("product", SPEC, new StringSerializer());
+      writer = (DefaultNearCache<String, String>)
+          writerClient.cache("product", SPEC, new StringSerializer());
+      for (int i = 0; i < KEYS; i++) {
+        database.put("k" + i, "v1");
+        assertThat(reader.get("k" + i, database::get)).isEqualTo("v1");
+      }
+    }
+
+    /** Cuts the reader off, changes the first {@value #CHANGED} keys, reconnects the reader. */
+    void changeWhileCutOff(Runnable beforeReconnect) {
+      proxy.cut();
+      for (int i = 0; i < CHANGED; i++) {
+        database.put("k" + i, "v2");
+        if (i % 2 == 0) {
+          writer.put("k" + i, "v2");
+        } else {
+          writer.invalidate("k" + i);
+        }
+      }
+      beforeReconnect.run();
+      proxy.restore();
+    }
+
+    @Override
+    public void close() {
+      writerClient.close();
+      readerClient.close();
+      proxy.close();
+    }
+  }
+
+  @Test
+  void aClientThatMissedFiveHundredChangesDropsExactlyThose() {
+    try (RedisServer redis = RedisServer.start(); Pair pair = new Pair(redis)) {
+      pair.changeWhileCutOff(() -> { });
+
+      await().atMost(Duration.ofSeconds(15))
+          .until(() -> pair.reader.stats().replayedInvalidations() >= CHANGED);
+      CacheStats stats = pair.reader.stats();
+      System.out.printf("replay: %d logged invalidations applied, %d flushes%n",
+          stats.replayedInvalidations(), stats.flushes());
+      assertThat(stats.replayedInvalidations()).isEqualTo(CHANGED);
+      assertThat(stats.flushes()).isZero();
+      List<String> kept = new ArrayList<>();
+      for (int i = 0; i < KEYS; i++) {
+        String value = pair.reader.peekLocal("k" + i);
+        if (i < CHANGED) {
+          assertThat(value).as("changed key k%d", i).isNull();
+        } else if (value != null) {
+          kept.add("k" + i);
+        }
+      }
+      assertThat(kept).as("unchanged keys stay in L1").hasSize(KEYS - CHANGED);
+      for (int i = 0; i < KEYS; i++) {
+        assertThat(pair.reader.get("k" + i, pair.database::get)).isEqualTo(i < CHANGED ? "v2" : "v1");
+      }
+    }
+  }
+
+  @Test
+  void whenTheLogNoLongerReachesBackTheClientFlushes() {
+    try (RedisServer redis = RedisServer.start(); Pair pair = new Pair(redis)) {
+      pair.changeWhileCutOff(() -> redis.withJedis(j -> {
+        for (int group = 0; group < KeyLayout.GROUPS; group++) {
+          j.xtrim(KeyLayout.logKey("replay", group), 0, false);
+        }
+        return null;
+      }));
+
+      await().atMost(Duration.ofSeconds(15)).until(() -> pair.reader.stats().flushes() == 1);
+      assertThat(pair.reader.localSize()).as("every entry dropped").isZero();
+      assertThat(pair.reader.stats().replayedInvalidations()).isZero();
+      for (int i = 0; i < KEYS; i++) {
+        assertThat(pair.reader.get("k" + i, pair.database::get)).isEqualTo(i < CHANGED ? "v2" : "v1");
+      }
+    }
+  }
+
+  @Test
+  void aSubscriberThatRedisDisconnectsForFallingBehindRepairsItself() {
+    // Any pub/sub backlog beyond 1 kb gets a subscriber disconnected at once.
+    try (RedisServer redis = RedisServer.start("--client-output-buffer-limit", "pubsub", "1kb",
+        "1kb", "0"); Pair pair = new Pair(redis)) {
+      List<String> keys = new ArrayList<>();
+      for (int i = 0; i < KEYS; i++) {
+        keys.add("k" + i);
+      }
+      // A burst of messages, pipelined so Redis queues them faster than anyone reads, while the
+      // writer's real invalidations go out beside it.
+      CompletableFuture<Void> flood = CompletableFuture.runAsync(() -> redis.withJedis(j -> {
+        Pipeline pipeline = j.pipelined();
+        for (int i = 1; i <= 20_000; i++) {
+          pipeline.publish(KeyLayout.channel("replay"), new InvalidationMessage("flood", i,
+              "product", InvalidationMessage.Kind.KEYS, 0, List.of("k" + i % KEYS)).encode());
+        }
+        pipeline.sync();
+        return null;
+      }));
+      keys.parallelStream().forEach(key -> {
+        pair.database.put(key, "v2");
+        pair.writer.invalidate(key);
+      });
+      flood.join();
+
+      long disconnected = redis.log().lines()
+          .filter(line -> line.contains("overcoming of output buffer limits")).count();
+      System.out.printf("flood: Redis disconnected %d subscribers for their output buffer%n",
+          disconnected);
+      assertThat(disconnected).as("the flood got subscribers disconnected").isPositive();
+      await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
+        for (String key : keys) {
+          assertThat(pair.reader.peekLocal(key)).as("L1 of %s", key).isIn(null, "v2");
+        }
+      });
+      for (String key : keys) {
+        assertThat(pair.reader.get(key, pair.database::get)).isEqualTo("v2");
+      }
+    }
+  }
+}
