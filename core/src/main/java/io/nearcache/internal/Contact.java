@@ -5,6 +5,7 @@ import io.nearcache.internal.invalidation.InvalidationLog.Replay;
 import io.nearcache.internal.invalidation.InvalidationPublisher;
 import io.nearcache.internal.invalidation.InvalidationSubscriber;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -41,6 +42,7 @@ public final class Contact {
   private volatile boolean trusted;
   private volatile boolean recoveryDue;
   private volatile long confirmedMillis = -1;
+  private String serverRunId; // of the Redis whose logs the last repair trusted
   private volatile long lastHeardNanos = System.nanoTime();
 
   /**
@@ -126,11 +128,14 @@ public final class Contact {
     recoveryDue = false;
     long lossesBefore = losses.get();
     try {
+      String runId = invalidationLog.serverRunId();
       if (confirmedMillis < 0) {
         // First subscription: the caches hold nothing yet that could be stale.
         confirmedMillis = publisher.redisMillis();
       } else {
-        Replay replay = invalidationLog.since(confirmedMillis - REPLAY_MARGIN.toMillis());
+        Replay replay = runId.equals(serverRunId)
+            ? invalidationLog.since(confirmedMillis - REPLAY_MARGIN.toMillis())
+            : new Replay(false, List.of()); // a restarted Redis lost its logs
         if (!replay.complete()) {
           log.warn("client {}: the invalidation log no longer reaches back to what was missed;"
               + " flushing every cache", name);
@@ -146,6 +151,7 @@ public final class Contact {
               replay.entries().size());
         }
       }
+      serverRunId = runId;
       // A loss during the replay needs a replay of its own.
       if (losses.get() == lossesBefore) {
         trusted = true;

@@ -340,6 +340,7 @@ public final class DefaultNearCache<K, V> implements NearCache<K, V> {
    */
   void replay(InvalidationLog.Entry entry) {
     stats.recordReplayedInvalidation();
+    remote.forgetGeneration(); // a missed change may be a new generation, or a lost one
     if (entry.key() == null) {
       remote.advanceGeneration(entry.generation());
       dropAll();

@@ -88,6 +88,18 @@ public final class InvalidationLog {
   }
 
   /**
+   * The run id of the Redis server, which changes when it restarts: a restarted server lost its
+   * logs (this project's Redis keeps nothing on disk), so a replay against it proves nothing.
+   *
+   * @throws JedisException if Redis could not be read
+   */
+  public String serverRunId() {
+    String info = breaker.call(() -> jedis.info("server"));
+    return info.lines().filter(line -> line.startsWith("run_id:"))
+        .map(line -> line.substring("run_id:".length()).trim()).findFirst().orElse("");
+  }
+
+  /**
    * Whether entries at or after {@code fromMillis} may have been trimmed from {@code log}. Trimming
    * removes the oldest entries, so that happened only if entries were removed at all and what is
    * left (or, in an empty log, the last entry ever added) is not older than {@code fromMillis}.
