@@ -175,6 +175,37 @@ class OutageTest {
   }
 
   @Test
+  void aSilentSubscriptionIsDeclaredDeadByTheWatchdogNotLeftStale(RedisServer redis) {
+    ConcurrentHashMap<String, String> database = new ConcurrentHashMap<>();
+    database.put("k", "v1");
+    try (Fleet writers = new Fleet(redis, 1);
+         TcpProxy proxy = TcpProxy.to(redis.host(), redis.port());
+         NearCacheClient readerClient = NearCacheClient.builder().redisUri(proxy.uri())
+             .keyPrefix(Fleet.PREFIX).instanceId("reader").build()) {
+      DefaultNearCache<String, String> reader = (DefaultNearCache<String, String>)
+          readerClient.cache("product", SPEC, new StringSerializer());
+      DefaultNearCache<String, String> writer = writers.caches("product", SPEC).get(0);
+      assertThat(reader.get("k", database::get)).isEqualTo("v1");
+
+      proxy.freeze(); // no error, no callback: the reader's connections just go quiet
+      long frozenAt = System.nanoTime();
+      database.put("k", "v2");
+      writer.put("k", "v2");
+      await().atMost(Duration.ofSeconds(5)).until(() -> "v2".equals(reader.get("k",
+          database::get)));
+      double staleFor = (System.nanoTime() - frozenAt) / 1e6;
+      System.out.printf("silent subscription: stale reads stopped %.0f ms after the link went"
+          + " quiet (heartbeat timeout 2000 ms)%n", staleFor);
+      assertThat(staleFor).isLessThan(3_500);
+      assertThat(reader.peekLocal("k")).as("the entry is kept, just not served").isEqualTo("v1");
+
+      proxy.thaw();
+      await().atMost(Duration.ofSeconds(10)).until(() -> reader.peekLocal("k") == null);
+      assertThat(reader.get("k", database::get)).isEqualTo("v2");
+    }
+  }
+
+  @Test
   void anInvalidationMadeWhileItsSenderIsCutOffReachesTheOthersAfterRecovery(RedisServer redis)
       throws Exception {
     ConcurrentHashMap<String, String> database = new ConcurrentHashMap<>();

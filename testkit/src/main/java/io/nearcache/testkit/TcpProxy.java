@@ -13,7 +13,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A TCP proxy on a free loopback port in front of one server, that a test can {@link #cut} and
- * {@link #restore}: the way to break one client's link to Redis while others keep theirs.
+ * {@link #restore}, or {@link #freeze} and {@link #thaw}: the way to break or silence one
+ * client's link to Redis while others keep theirs.
  *
  * <p>While cut, open connections are closed and new ones are accepted and closed at once, as a
  * peer that went away would look. Threads are daemons named {@code tcp-proxy-<port>}; {@link
@@ -26,7 +27,9 @@ public final class TcpProxy implements AutoCloseable {
   private final String targetHost;
   private final int targetPort;
   private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
+  private final Object thaw = new Object();
   private volatile boolean cut;
+  private volatile boolean frozen;
 
   private TcpProxy(String targetHost, int targetPort) throws IOException {
     this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
@@ -69,8 +72,25 @@ public final class TcpProxy implements AutoCloseable {
     cut = false;
   }
 
+  /**
+   * Stops forwarding bytes but keeps every connection open: a peer that went silent without a
+   * word, as a network partition or a hung server looks. Nothing on either side notices by itself.
+   */
+  public void freeze() {
+    frozen = true;
+  }
+
+  /** Forwards bytes again, the held ones first. */
+  public void thaw() {
+    synchronized (thaw) {
+      frozen = false;
+      thaw.notifyAll();
+    }
+  }
+
   @Override
   public void close() {
+    thaw();
     cut();
     closeQuietly(server);
   }
@@ -104,6 +124,7 @@ public final class TcpProxy implements AutoCloseable {
     byte[] buffer = new byte[8192];
     try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
       for (int n; (n = in.read(buffer)) >= 0; ) {
+        awaitThaw();
         out.write(buffer, 0, n);
         out.flush();
       }
@@ -114,6 +135,19 @@ public final class TcpProxy implements AutoCloseable {
       closeQuietly(to);
       sockets.remove(from);
       sockets.remove(to);
+    }
+  }
+
+  private void awaitThaw() throws IOException {
+    synchronized (thaw) {
+      while (frozen) {
+        try {
+          thaw.wait();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IOException("interrupted while frozen", e);
+        }
+      }
     }
   }
 
