@@ -60,8 +60,6 @@ public final class NearCacheClient implements AutoCloseable {
   private static final Duration BREAKER_COOL_DOWN = Duration.ofSeconds(1);
   /** How often invalidations that could not reach Redis are retried. */
   private static final Duration RETRY_INTERVAL = Duration.ofMillis(100);
-  /** Key invalidations kept for Redis' return before a whole-cache invalidation replaces them. */
-  private static final int MAX_PENDING_INVALIDATIONS = 10_000;
   /** How often a client publishes the heartbeat its own subscriber must hear. */
   private static final Duration HEARTBEAT_INTERVAL = Duration.ofMillis(500);
   /** Silence after which the subscription counts as dead. */
@@ -77,14 +75,15 @@ public final class NearCacheClient implements AutoCloseable {
   private final InvalidationPublisher publisher;
   private final InvalidationSubscriber subscriber;
   private final Contact contact;
-  private final WriteRetries retries = new WriteRetries(MAX_PENDING_INVALIDATIONS);
+  private final WriteRetries retries;
   private final ScheduledExecutorService maintenance;
   private final ConcurrentHashMap<String, DefaultNearCache<?, ?>> caches =
       new ConcurrentHashMap<>();
   private volatile boolean closed;
 
   private NearCacheClient(String keyPrefix, String instanceId, RedisClient jedis,
-      boolean ownsJedis) {
+      boolean ownsJedis, int maxPendingInvalidations) {
+    this.retries = new WriteRetries(maxPendingInvalidations);
     this.keyPrefix = keyPrefix;
     this.instanceId = instanceId;
     this.jedis = jedis;
@@ -264,10 +263,13 @@ public final class NearCacheClient implements AutoCloseable {
     public static final Duration DEFAULT_SUBSCRIBE_TIMEOUT = Duration.ofSeconds(5);
     /** Bound of every Redis call of a client built from a URI: 100 ms. */
     public static final Duration DEFAULT_REDIS_TIMEOUT = Duration.ofMillis(100);
+    /** Key invalidations kept while Redis is unreachable: 10,000. */
+    public static final int DEFAULT_MAX_PENDING_INVALIDATIONS = 10_000;
     private static final int POOL_SIZE = 32;
 
     private URI redisUri;
     private Duration redisTimeout;
+    private int maxPendingInvalidations;
     private RedisClient jedis;
     private String keyPrefix;
     private String instanceId;
@@ -360,6 +362,25 @@ public final class NearCacheClient implements AutoCloseable {
       return this;
     }
 
+    /**
+     * How many key invalidations a client keeps while it cannot reach Redis, to redo them once it
+     * is back. Past this bound each affected cache gets one whole-cache invalidation instead, so
+     * none is lost. Default {@link #DEFAULT_MAX_PENDING_INVALIDATIONS}.
+     *
+     * @param keys at least 1
+     */
+    public Builder maxPendingInvalidations(int keys) {
+      if (maxPendingInvalidations != 0) {
+        throw new IllegalStateException(
+            "maxPendingInvalidations was already set to " + maxPendingInvalidations);
+      }
+      if (keys < 1) {
+        throw new IllegalArgumentException("maxPendingInvalidations < 1: " + keys);
+      }
+      maxPendingInvalidations = keys;
+      return this;
+    }
+
     private void requireNoSource() {
       if (redisUri != null || jedis != null) {
         throw new IllegalStateException("the Redis source was already set; use redisUri or jedis");
@@ -383,8 +404,10 @@ public final class NearCacheClient implements AutoCloseable {
       String id = instanceId != null ? instanceId : ManagementFactory.getRuntimeMXBean().getName();
       boolean owns = jedis == null;
       Duration timeout = redisTimeout != null ? redisTimeout : DEFAULT_REDIS_TIMEOUT;
-      NearCacheClient client =
-          new NearCacheClient(keyPrefix, id, owns ? connect(redisUri, timeout) : jedis, owns);
+      NearCacheClient client = new NearCacheClient(keyPrefix, id,
+          owns ? connect(redisUri, timeout) : jedis, owns,
+          maxPendingInvalidations != 0 ? maxPendingInvalidations
+              : DEFAULT_MAX_PENDING_INVALIDATIONS);
       try {
         if (client.subscriber.start(DEFAULT_SUBSCRIBE_TIMEOUT)) {
           client.contact.tick();

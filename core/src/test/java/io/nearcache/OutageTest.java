@@ -206,6 +206,32 @@ class OutageTest {
   }
 
   @Test
+  void tooManyInvalidationsWaitingForRedisBecomeOneWholeCacheInvalidation(RedisServer redis) {
+    try (Fleet others = new Fleet(redis, 1);
+         TcpProxy proxy = TcpProxy.to(redis.host(), redis.port());
+         NearCacheClient sender = NearCacheClient.builder().redisUri(proxy.uri())
+             .keyPrefix(Fleet.PREFIX).instanceId("sender").maxPendingInvalidations(3).build()) {
+      NearCache<String, String> senderCache = sender.cache("product", SPEC, new StringSerializer());
+      DefaultNearCache<String, String> other = others.caches("product", SPEC).get(0);
+      for (int i = 0; i < 10; i++) {
+        other.get("k" + i, k -> "v1");
+      }
+
+      proxy.cut();
+      for (int i = 0; i < 5; i++) {
+        senderCache.invalidate("k" + i); // 5 keys, room for 3
+      }
+      proxy.restore();
+
+      await().atMost(Duration.ofSeconds(10)).until(() -> other.localSize() == 0);
+      assertThat(redis.<String>withJedis(j -> j.get(Fleet.PREFIX + ":product:{"
+          + Fleet.PREFIX + ":00}:generation"))).as("the whole cache moved on").isEqualTo("1");
+      assertThat(other.get("k7", k -> "v2")).as("even keys never invalidated were dropped")
+          .isEqualTo("v2");
+    }
+  }
+
+  @Test
   void anInvalidationMadeWhileItsSenderIsCutOffReachesTheOthersAfterRecovery(RedisServer redis)
       throws Exception {
     ConcurrentHashMap<String, String> database = new ConcurrentHashMap<>();

@@ -78,7 +78,11 @@ class StaleFillTest {
           fleet.client(0).cache("product", SPEC, gated);
       NearCache<String, String> writer =
           fleet.client(1).cache("product", SPEC, new StringSerializer());
+      reader.get("barrier", k -> "b");
       writer.put("k", "v1");
+      writer.invalidate("barrier");
+      // One sender's messages arrive in order: once "barrier" is gone, so is k's invalidation.
+      await().atMost(PROPAGATION).until(() -> reader.peekLocal("barrier") == null);
       gated.close();
 
       AtomicInteger loads = new AtomicInteger();
