@@ -104,7 +104,9 @@ public final class InvalidationSubscriber implements AutoCloseable {
         try {
           h.proceed(connection, channel);
         } finally {
-          // A pub/sub connection is never reused for commands.
+          // Not subscribed from here on, whatever the handler saw last; and a pub/sub connection
+          // is never reused for commands.
+          h.subscribed = false;
           connection.setBroken();
           current = null;
         }
@@ -118,7 +120,7 @@ public final class InvalidationSubscriber implements AutoCloseable {
         break;
       }
       notifyLost("subscriber connection dropped");
-      backoff = h.subscribed ? MIN_BACKOFF_MILLIS : Math.min(backoff * 2, MAX_BACKOFF_MILLIS);
+      backoff = h.everSubscribed ? MIN_BACKOFF_MILLIS : Math.min(backoff * 2, MAX_BACKOFF_MILLIS);
       try {
         if (closing.await(backoff, TimeUnit.MILLISECONDS)) {
           break;
@@ -159,10 +161,12 @@ public final class InvalidationSubscriber implements AutoCloseable {
   private final class Handler extends BinaryJedisPubSub {
     private final Map<String, Long> lastSequence = new HashMap<>();
     private volatile boolean subscribed;
+    private volatile boolean everSubscribed;
 
     @Override
     public void onSubscribe(byte[] subscribedChannel, int count) {
       subscribed = true;
+      everSubscribed = true;
       if (closed) {
         unsubscribe();
         return;
