@@ -46,11 +46,12 @@ import redis.clients.jedis.util.JedisURIHelper;
  *
  * <p>Lifecycle: {@link Builder#build()} connects and waits (bounded) for the subscription, so that
  * invalidations published right after it are heard; if Redis cannot be reached it logs a warning
- * and keeps trying in the background. {@link #close()} is idempotent: it refuses new work, stops the
- * subscriber thread (bounded wait), and closes the pool if the client created it. A {@link
- * RedisClient} passed to {@link Builder#jedis} stays the caller's and is never closed here; the
- * subscriber holds one of its connections while the client is open. After close, every method of
- * the client and its caches throws {@link IllegalStateException}.
+ * and keeps trying in the background. {@link #close()} is idempotent: it refuses new work, makes
+ * one last attempt at invalidations still waiting for Redis, stops the subscriber and maintenance
+ * threads (bounded waits), and closes the pool if the client created it. A {@link RedisClient}
+ * passed to {@link Builder#jedis} stays the caller's and is never closed here; the subscriber holds
+ * one of its connections while the client is open. After close, every method of the client and
+ * its caches throws {@link IllegalStateException}.
  */
 public final class NearCacheClient implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(NearCacheClient.class);
@@ -215,6 +216,13 @@ public final class NearCacheClient implements AutoCloseable {
     }
     closed = true;
     maintenance.shutdownNow();
+    try {
+      if (!maintenance.awaitTermination(5, TimeUnit.SECONDS)) {
+        log.warn("client {}: maintenance thread did not stop within 5 s", instanceId);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     retries.retry(); // a last attempt, each call bounded by the Redis timeout
     if (retries.size() > 0) {
       log.warn("client {}: closed with {} invalidations Redis never received", instanceId,

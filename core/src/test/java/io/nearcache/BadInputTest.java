@@ -151,7 +151,7 @@ class BadInputTest {
         .hasMessage("NearCacheClient is closed");
     assertThatThrownBy(cache::invalidateAll).hasMessage("NearCacheClient is closed");
     assertThat(Thread.getAllStackTraces().keySet())
-        .noneMatch(t -> t.getName().startsWith("nearcache-subscriber-") && t.isAlive());
+        .noneMatch(t -> t.getName().startsWith("nearcache-") && t.isAlive());
     assertThat(redis.<String>withJedis(j -> j.clientList())).doesNotContain("name=nearcache");
   }
 }

@@ -65,7 +65,7 @@ final class Fleet implements AutoCloseable {
           .isLessThanOrEqualTo(stats.l2Misses());
     }
     assertThat(Thread.getAllStackTraces().keySet())
-        .as("no subscriber thread outlives its client")
-        .noneMatch(t -> t.getName().startsWith("nearcache-subscriber-") && t.isAlive());
+        .as("no subscriber or maintenance thread outlives its client")
+        .noneMatch(t -> t.getName().startsWith("nearcache-") && t.isAlive());
   }
 }
