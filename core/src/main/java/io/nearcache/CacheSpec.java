@@ -103,7 +103,8 @@ public final class CacheSpec {
       String[] pair = option.split("=", 2);
       String key = pair[0].trim();
       if (pair.length < 2 || pair[1].isBlank()) {
-        throw new IllegalArgumentException("value of key " + key + " was omitted in \"" + spec + "\"");
+        throw new IllegalArgumentException(
+            "value of key " + key + " was omitted in \"" + spec + "\"");
       }
       if (!seen.add(key)) {
         throw new IllegalArgumentException("key " + key + " is repeated in \"" + spec + "\"");

@@ -98,10 +98,10 @@ public interface NearCache<K, V> {
    *
    * @param keys the keys; duplicates are looked up once
    * @param bulkLoader receives the unmodifiable set of keys still missing (and whose leases this
-   *     instance holds, or whose wait timed out) and returns the values it found; keys it leaves out
-   *     (or maps to {@code null}) are absent from the result and cached as "no value" only with
-   *     {@link CacheSpec#nullTtl()}; entries for keys that were not asked for are ignored. It may be
-   *     called twice when other instances were loading some of the keys
+   *     instance holds, or whose wait timed out) and returns the values it found; keys it leaves
+   *     out (or maps to {@code null}) are absent from the result and cached as "no value" only
+   *     with {@link CacheSpec#nullTtl()}; entries for keys that were not asked for are ignored. It
+   *     may be called twice when other instances were loading some of the keys
    * @return an unmodifiable map of the keys that have a value, in the iteration order of {@code
    *     keys}
    * @throws NullPointerException if {@code keys}, any key, or {@code bulkLoader} is null, or the

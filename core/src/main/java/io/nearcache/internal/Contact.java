@@ -29,7 +29,10 @@ import redis.clients.jedis.exceptions.JedisException;
  */
 public final class Contact {
   private static final Logger log = LoggerFactory.getLogger(Contact.class);
-  /** Changes are logged, then published; one logged this long before a heartbeat may still be on its way. */
+  /**
+   * Changes are logged, then published: one logged this long before a heartbeat may still be on
+   * its way.
+   */
   static final Duration REPLAY_MARGIN = Duration.ofSeconds(2);
 
   private final String name;

@@ -9,9 +9,9 @@ import org.slf4j.LoggerFactory;
 import redis.clients.jedis.exceptions.JedisException;
 
 /**
- * Counts every Redis failure of one cache and logs it (calls the circuit breaker refused are only
- * logged at debug: they did not fail, they were not made): a warning at most once a second (an outage
- * under load would otherwise flood the log), the rest at debug with the stack trace.
+ * Counts every Redis failure of one cache and logs it: a warning at most once a second (an outage
+ * under load would otherwise flood the log), the rest at debug with the stack trace. Calls the
+ * circuit breaker refused are only logged at debug: they were never made, so nothing failed.
  */
 final class RedisErrors {
   private static final Logger log = LoggerFactory.getLogger(RedisErrors.class);

@@ -50,8 +50,8 @@ public final class WriteRetries {
   }
 
   /**
-   * Redoes what is queued, in order, until Redis fails again; what is left stays queued. Whole-cache
-   * invalidations go first and make the queued keys of their cache moot.
+   * Redoes what is queued, in order, until Redis fails again; what is left stays queued.
+   * Whole-cache invalidations go first and make the queued keys of their cache moot.
    */
   public void retry() {
     try {

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.ReentrantLock;
+import io.nearcache.internal.invalidation.InvalidationMessage.Kind;
 import io.nearcache.internal.resilience.CircuitBreaker;
 import redis.clients.jedis.Protocol.Command;
 import redis.clients.jedis.UnifiedJedis;
@@ -33,7 +34,7 @@ public final class InvalidationPublisher {
   private final ReentrantLock lock = new ReentrantLock();
   private long sequence; // guarded by lock
 
-  /** Creates a publisher that sends on {@code channel} through {@code jedis} as {@code senderId}. */
+  /** Creates a publisher sending on {@code channel} through {@code jedis} as {@code senderId}. */
   public InvalidationPublisher(UnifiedJedis jedis, CircuitBreaker breaker, byte[] channel,
       String senderId) {
     this.jedis = jedis;
@@ -70,7 +71,7 @@ public final class InvalidationPublisher {
     long redisMillis = redisMillis();
     lock.lock();
     try {
-      sendOrThrow(new InvalidationMessage(senderId, ++sequence, "", InvalidationMessage.Kind.HEARTBEAT, redisMillis,
+      sendOrThrow(new InvalidationMessage(senderId, ++sequence, "", Kind.HEARTBEAT, redisMillis,
           List.of()));
     } finally {
       lock.unlock();
@@ -105,14 +106,15 @@ public final class InvalidationPublisher {
     long generation = batch.stream().mapToLong(p -> p.generation).max().orElseThrow();
     if (batch.stream().anyMatch(p -> p.key == null)) {
       // A whole-cache message covers every key queued beside it.
-      send(batch, new InvalidationMessage(senderId, ++sequence, cache, InvalidationMessage.Kind.WHOLE_CACHE,
+      send(batch, new InvalidationMessage(senderId, ++sequence, cache, Kind.WHOLE_CACHE,
           generation, List.of()));
       return;
     }
     for (int from = 0; from < batch.size(); from += MAX_KEYS_PER_MESSAGE) {
-      List<Pending> chunk = batch.subList(from, Math.min(batch.size(), from + MAX_KEYS_PER_MESSAGE));
+      int to = Math.min(batch.size(), from + MAX_KEYS_PER_MESSAGE);
+      List<Pending> chunk = batch.subList(from, to);
       List<String> keys = chunk.stream().map(p -> p.key).distinct().toList();
-      send(chunk, new InvalidationMessage(senderId, ++sequence, cache, InvalidationMessage.Kind.KEYS, generation,
+      send(chunk, new InvalidationMessage(senderId, ++sequence, cache, Kind.KEYS, generation,
           keys));
     }
   }
