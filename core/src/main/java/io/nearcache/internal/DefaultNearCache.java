@@ -39,7 +39,6 @@ import redis.clients.jedis.exceptions.JedisException;
  */
 public final class DefaultNearCache<K, V> implements NearCache<K, V> {
   private final String name;
-  private final CacheSpec spec;
   private final KeyCodec<K> keyCodec;
   private final Serializer<V> serializer;
   private final LocalStore<V> local;
@@ -62,7 +61,6 @@ public final class DefaultNearCache<K, V> implements NearCache<K, V> {
       Serializer<V> serializer, RemoteStore remote, InvalidationPublisher publisher,
       WriteRetries retries, Contact contact, BooleanSupplier clientOpen) {
     this.name = name;
-    this.spec = spec;
     this.keyCodec = keyCodec;
     this.serializer = serializer;
     this.local = new LocalStore<>(spec);
@@ -79,11 +77,6 @@ public final class DefaultNearCache<K, V> implements NearCache<K, V> {
   @Override
   public String name() {
     return name;
-  }
-
-  /** The cache's configuration. */
-  public CacheSpec spec() {
-    return spec;
   }
 
   @Override

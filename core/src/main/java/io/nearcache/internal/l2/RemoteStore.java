@@ -26,7 +26,7 @@ import redis.clients.jedis.exceptions.JedisException;
  * it.
  *
  * <p>Leases follow "Scaling Memcache at Facebook" (NSDI 2013): {@link #getOrLease} takes a lease
- * ({@code SET NX PX} with a random token) only when the value is absent; {@link #setIfLeased}
+ * ({@code SET NX PX} with a random token) only when the value is absent; {@link #setAllIfLeased}
  * writes the loaded value only if that lease still stands; {@link #set} and {@link #delete} drop
  * the lease with the value, so a load that began before a write or invalidation cannot put its
  * stale result in Redis after it. Each script touches one entry's value and lease keys, which
@@ -149,18 +149,12 @@ public final class RemoteStore {
   }
 
   /**
-   * Stores {@code frame} if the lease of {@code token} still stands, and drops the lease. A value
-   * lives the remote TTL, "no value" the null TTL.
+   * Stores each frame if the lease of {@code token} on its key still stands, and drops the lease,
+   * in one round trip. A value lives the remote TTL, "no value" the null TTL.
    *
-   * @return whether it was stored; {@code false} when a write, an invalidation or the lease's
+   * @return whether each was stored; {@code false} where a write, an invalidation or the lease's
    *     expiry came first
    */
-  public boolean setIfLeased(String key, byte[] token, byte[] frame) {
-    return Long.valueOf(1).equals(breaker.call(() -> jedis.eval(SET_IF_LEASED,
-        entryKeys(knownGeneration(), key), List.of(token, frame, ttlOf(frame)))));
-  }
-
-  /** {@link #setIfLeased} for each entry, in one round trip; whether each was stored. */
   public List<Boolean> setAllIfLeased(Map<String, byte[]> frames, byte[] token) {
     List<Object> replies = breaker.call(() -> {
       long gen = knownGeneration();
