@@ -83,8 +83,8 @@ public final class DefaultNearCache<K, V> implements NearCache<K, V> {
   public V get(K key, Function<? super K, ? extends V> loader) {
     String k = encode(key);
     Objects.requireNonNull(loader, "loader");
-    Entry<V> entry = local.get(k);
-    if (entry != null && contact.trusted()) {
+    Entry<V> entry = servable(k);
+    if (entry != null) {
       stats.recordL1Hit();
       return entry.value();
     }
@@ -95,8 +95,8 @@ public final class DefaultNearCache<K, V> implements NearCache<K, V> {
   @Override
   public V getIfPresent(K key) {
     String k = encode(key);
-    Entry<V> entry = local.get(k);
-    if (entry != null && contact.trusted()) {
+    Entry<V> entry = servable(k);
+    if (entry != null) {
       stats.recordL1Hit();
       return entry.value();
     }
@@ -160,6 +160,12 @@ public final class DefaultNearCache<K, V> implements NearCache<K, V> {
     return fetched.value();
   }
 
+  /** The L1 entry of {@code k} if there is one and L1 may be served: the whole hit path. */
+  private Entry<V> servable(String k) {
+    Entry<V> entry = local.get(k);
+    return entry != null && contact.trusted() ? entry : null;
+  }
+
   /** Whether an L1 slot found by {@link LocalStore#reserve} may be served. */
   private boolean servable(Object slot) {
     return slot instanceof Entry<?> && contact.trusted();
@@ -183,8 +189,8 @@ public final class DefaultNearCache<K, V> implements NearCache<K, V> {
     Map<String, Reservation> reservations = new LinkedHashMap<>();
     try {
       requested.forEach((k, key) -> {
-        Entry<V> entry = local.get(k);
-        if (entry != null && contact.trusted()) {
+        Entry<V> entry = servable(k);
+        if (entry != null) {
           stats.recordL1Hit();
           found.put(k, entry.value());
           return;
