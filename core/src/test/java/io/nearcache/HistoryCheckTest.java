@@ -40,11 +40,12 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(RedisServerExtension.class)
 class HistoryCheckTest {
   /**
-   * How long an invalidation may take to reach the other clients: generous for a busy 2-core box
-   * (runs here measured a worst lag of 5 to 19 ms), yet far below the staleness a lost or ignored
-   * invalidation causes, which lasts until the key's next write.
+   * How long an invalidation may take to reach the other clients. Runs on this 2-core box measured
+   * a worst lag of 5 to 19 ms, and once a 62 ms burst on one client (a scheduling or GC stall that
+   * also made a write take 36 ms); the bound leaves room for such stalls, yet stays far below the
+   * staleness a lost or ignored invalidation causes, which lasts until the key's next write.
    */
-  static final Duration PROPAGATION_BOUND = Duration.ofMillis(50);
+  static final Duration PROPAGATION_BOUND = Duration.ofMillis(150);
   /**
    * How long after a fault ends recovery may take: the heartbeat timeout (2 s), a reconnect
    * backoff (up to 2 s), the breaker's cool-down (1 s) and the replay.
