@@ -117,7 +117,8 @@ public interface NearCache<K, V> {
    * Writes {@code value} to L2 (with {@link CacheSpec#remoteTtl()}), dropping any load lease of the
    * key so that a load that began before this write cannot overwrite it, then drops this instance's
    * L1 copy and publishes an invalidation so that other instances drop theirs. The next read of any
-   * instance fetches the value from L2. Returns after the invalidation was published.
+   * instance fetches the value from L2. Returns after the invalidation was published, or queued
+   * for Redis' return when Redis cannot be reached (see the failure behaviour above).
    *
    * <p>L1 is emptied rather than filled because two writers of one key may reach L2 and L1 in
    * different orders; L2 alone decides which write won.
@@ -134,7 +135,7 @@ public interface NearCache<K, V> {
    * Deletes {@code key} (and any load lease of it) from L2, then from this instance's L1, then
    * publishes an invalidation so that other instances drop it too. A load that began before this
    * call writes its result neither to L2 nor to any L1. Returns after the invalidation was
-   * published.
+   * published, or queued for Redis' return when Redis cannot be reached.
    *
    * @param key the key
    * @throws NullPointerException if {@code key} is null
