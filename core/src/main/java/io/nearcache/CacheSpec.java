@@ -352,8 +352,8 @@ public final class CacheSpec {
      */
     public Builder remoteTtl(Duration ttl) {
       requireState(remoteTtl == null, "remoteTtl was already set to %s", remoteTtl);
-      requireArgument(!requirePositive("remoteTtl", ttl).minusMillis(1).isNegative(),
-          "remoteTtl < 1ms: %s", ttl);
+      requireArgument(requirePositive("remoteTtl", ttl).toMillis() >= 1, "remoteTtl < 1ms: %s",
+          ttl);
       remoteTtl = ttl;
       return this;
     }
