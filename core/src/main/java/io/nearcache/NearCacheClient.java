@@ -8,6 +8,7 @@ import io.nearcache.internal.invalidation.InvalidationMessage;
 import io.nearcache.internal.invalidation.InvalidationPublisher;
 import io.nearcache.internal.invalidation.InvalidationSubscriber;
 import io.nearcache.internal.keys.KeyLayout;
+import io.nearcache.internal.l1.CoarseClock;
 import io.nearcache.internal.l2.RemoteStore;
 import io.nearcache.internal.resilience.CircuitBreaker;
 import java.lang.management.ManagementFactory;
@@ -28,9 +29,11 @@ import redis.clients.jedis.util.JedisURIHelper;
 
 /**
  * The one object that owns nearcache's resources for an application: the Redis connection pool,
- * exactly one subscriber connection and its thread ({@code nearcache-subscriber-<prefix>}), and the
- * invalidation publisher, shared by every cache it creates. Make one per application and Redis,
- * share it, close it once on shutdown.
+ * exactly one subscriber connection and its thread ({@code nearcache-subscriber-<prefix>}), a
+ * maintenance thread ({@code nearcache-maintenance-<prefix>}: heartbeats, retries, repair), a
+ * clock thread that L1 expiry reads ({@code nearcache-clock-<prefix>}, waking every millisecond),
+ * and the invalidation publisher, shared by every cache it creates. Make one per application and
+ * Redis, share it, close it once on shutdown.
  *
  * <pre>{@code
  * try (NearCacheClient client = NearCacheClient.builder()
@@ -67,6 +70,8 @@ public final class NearCacheClient implements AutoCloseable {
   private static final Duration HEARTBEAT_TIMEOUT = Duration.ofSeconds(2);
   /** How often the watchdog looks at the subscription, and a due repair starts. */
   private static final Duration TICK = Duration.ofMillis(50);
+  /** How often the clock L1 expiry reads advances: the precision of {@code localTtl}. */
+  private static final Duration CLOCK_TICK = Duration.ofMillis(1);
 
   private final String keyPrefix;
   private final String instanceId;
@@ -78,6 +83,8 @@ public final class NearCacheClient implements AutoCloseable {
   private final Contact contact;
   private final WriteRetries retries;
   private final ScheduledExecutorService maintenance;
+  private final CoarseClock clock = new CoarseClock();
+  private final ScheduledExecutorService clockTicker;
   private final ConcurrentHashMap<String, DefaultNearCache<?, ?>> caches =
       new ConcurrentHashMap<>();
   private volatile boolean closed;
@@ -101,14 +108,23 @@ public final class NearCacheClient implements AutoCloseable {
     this.subscriber = new InvalidationSubscriber(jedis.getPool()::getResource, channel, senderId,
         "nearcache-subscriber-" + keyPrefix, new Dispatcher());
     contact.watch(subscriber);
-    this.maintenance = Executors.newSingleThreadScheduledExecutor(task -> {
-      Thread thread = new Thread(task, "nearcache-maintenance-" + keyPrefix);
-      thread.setDaemon(true);
-      return thread;
-    });
+    this.maintenance = daemonScheduler("nearcache-maintenance-" + keyPrefix);
+    // A thread of its own: the maintenance thread waits on Redis, and a stalled clock would keep
+    // L1 entries alive past their localTtl.
+    this.clockTicker = daemonScheduler("nearcache-clock-" + keyPrefix);
+    clockTicker.scheduleAtFixedRate(clock::tick, CLOCK_TICK.toNanos(), CLOCK_TICK.toNanos(),
+        TimeUnit.NANOSECONDS);
     every(RETRY_INTERVAL, this::retryWrites);
     every(HEARTBEAT_INTERVAL, contact::heartbeat);
     every(TICK, contact::tick);
+  }
+
+  private static ScheduledExecutorService daemonScheduler(String threadName) {
+    return Executors.newSingleThreadScheduledExecutor(task -> {
+      Thread thread = new Thread(task, threadName);
+      thread.setDaemon(true);
+      return thread;
+    });
   }
 
   private void every(Duration interval, Runnable task) {
@@ -171,7 +187,7 @@ public final class NearCacheClient implements AutoCloseable {
     DefaultNearCache<K, V> cache = new DefaultNearCache<>(name, spec, keyCodec, serializer,
         new RemoteStore(jedis, breaker, name, layout, spec.remoteTtl(), spec.nullTtl(),
             spec.leaseTimeout()),
-        publisher, retries, contact, () -> !closed);
+        publisher, retries, contact, clock, () -> !closed);
     if (caches.putIfAbsent(name, cache) != null) {
       throw new IllegalStateException("cache '" + name + "' already exists in this client");
     }
@@ -206,7 +222,8 @@ public final class NearCacheClient implements AutoCloseable {
   }
 
   /**
-   * Stops the subscriber thread and closes the connection pool if this client created it.
+   * Stops the subscriber, maintenance and clock threads and closes the connection pool if this
+   * client created it.
    * Idempotent. Blocks at most a few seconds for the subscriber thread to end.
    */
   @Override
@@ -215,14 +232,9 @@ public final class NearCacheClient implements AutoCloseable {
       return;
     }
     closed = true;
-    maintenance.shutdownNow();
-    try {
-      if (!maintenance.awaitTermination(5, TimeUnit.SECONDS)) {
-        log.warn("client {}: maintenance thread did not stop within 5 s", instanceId);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    contact.close();
+    stop(clockTicker, "clock");
+    stop(maintenance, "maintenance");
     retries.retry(); // a last attempt, each call bounded by the Redis timeout
     if (retries.size() > 0) {
       log.warn("client {}: closed with {} invalidations Redis never received", instanceId,
@@ -233,6 +245,17 @@ public final class NearCacheClient implements AutoCloseable {
       jedis.close();
     }
     caches.clear();
+  }
+
+  private void stop(ScheduledExecutorService thread, String what) {
+    thread.shutdownNow();
+    try {
+      if (!thread.awaitTermination(5, TimeUnit.SECONDS)) {
+        log.warn("client {}: {} thread did not stop within 5 s", instanceId, what);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /** Routes what the subscriber hears to the caches. */

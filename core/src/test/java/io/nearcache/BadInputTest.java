@@ -142,11 +142,19 @@ class BadInputTest {
     Fleet fleet = new Fleet(redis, 1);
     NearCache<String, String> cache = fleet.caches("product", SPEC).get(0);
     cache.put("k", "v");
+    assertThat(cache.get("k", k -> "loaded")).isEqualTo("v");
+    assertThat(((DefaultNearCache<String, String>) cache).peekLocal("k")).isEqualTo("v");
     fleet.close();
     fleet.close(); // idempotent
 
+    // "k" is still in L1: a hit must not get past the close either.
     assertThatThrownBy(() -> cache.get("k", k -> "v")).isInstanceOf(IllegalStateException.class)
         .hasMessage("NearCacheClient is closed");
+    assertThatThrownBy(() -> cache.getIfPresent("k")).hasMessage("NearCacheClient is closed");
+    assertThatThrownBy(() -> cache.getAll(List.of("k"), keys -> Map.of()))
+        .hasMessage("NearCacheClient is closed");
+    assertThatThrownBy(() -> cache.put("k", "w")).hasMessage("NearCacheClient is closed");
+    assertThatThrownBy(() -> cache.invalidate("k")).hasMessage("NearCacheClient is closed");
     assertThatThrownBy(() -> fleet.client(0).cache("other", SPEC, new StringSerializer()))
         .hasMessage("NearCacheClient is closed");
     assertThatThrownBy(cache::invalidateAll).hasMessage("NearCacheClient is closed");

@@ -43,6 +43,7 @@ public final class Contact {
   private InvalidationSubscriber subscriber;
   private final AtomicLong losses = new AtomicLong();
   private volatile boolean trusted;
+  private boolean closed; // guarded by this, as recover() runs under tick()'s lock
   private volatile boolean recoveryDue;
   private volatile long confirmedMillis = -1;
   private String serverRunId; // of the Redis whose logs the last repair trusted
@@ -81,6 +82,15 @@ public final class Contact {
     losses.incrementAndGet();
     trusted = false;
     recoveryDue = true;
+  }
+
+  /**
+   * The client is closing: L1 is never served again, which is how an L1 hit, which checks only
+   * {@link #trusted()}, learns of the close.
+   */
+  public synchronized void close() {
+    closed = true;
+    trusted = false;
   }
 
   /** The subscriber is subscribed (again): repair as soon as the maintenance thread runs. */
@@ -156,6 +166,9 @@ public final class Contact {
       }
       serverRunId = runId;
       // A loss during the replay needs a replay of its own.
+      if (closed) {
+        return;
+      }
       if (losses.get() == lossesBefore) {
         trusted = true;
       } else {

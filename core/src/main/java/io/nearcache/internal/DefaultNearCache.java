@@ -8,8 +8,8 @@ import io.nearcache.Serializer;
 import io.nearcache.internal.invalidation.InvalidationLog;
 import io.nearcache.internal.invalidation.InvalidationMessage;
 import io.nearcache.internal.invalidation.InvalidationPublisher;
+import io.nearcache.internal.l1.CoarseClock;
 import io.nearcache.internal.l1.LocalStore;
-import io.nearcache.internal.l1.LocalStore.Entry;
 import io.nearcache.internal.l1.LocalStore.Reservation;
 import io.nearcache.internal.l2.Frame;
 import io.nearcache.internal.l2.RemoteStore;
@@ -55,15 +55,17 @@ public final class DefaultNearCache<K, V> implements NearCache<K, V> {
   /**
    * Creates a cache; its client calls this, users call {@link io.nearcache.NearCacheClient#cache}.
    *
-   * @param clientOpen whether the owning client is still open, checked on every call
+   * @param clock the time L1 expiry reads
+   * @param clientOpen whether the owning client is still open, checked on every call but an L1
+   *     hit (a closed client's contact is never trusted, so no hit gets past a close)
    */
   public DefaultNearCache(String name, CacheSpec spec, KeyCodec<K> keyCodec,
       Serializer<V> serializer, RemoteStore remote, InvalidationPublisher publisher,
-      WriteRetries retries, Contact contact, BooleanSupplier clientOpen) {
+      WriteRetries retries, Contact contact, CoarseClock clock, BooleanSupplier clientOpen) {
     this.name = name;
     this.keyCodec = keyCodec;
     this.serializer = serializer;
-    this.local = new LocalStore<>(spec);
+    this.local = new LocalStore<>(spec, clock);
     this.remote = remote;
     this.publisher = publisher;
     this.stats = spec.recordStats() ? StatsCounter.concurrent() : StatsCounter.disabled();
@@ -83,11 +85,12 @@ public final class DefaultNearCache<K, V> implements NearCache<K, V> {
   public V get(K key, Function<? super K, ? extends V> loader) {
     String k = encode(key);
     Objects.requireNonNull(loader, "loader");
-    Entry<V> entry = servable(k);
-    if (entry != null) {
+    Object found = servable(k);
+    if (found != LocalStore.MISS) {
       stats.recordL1Hit();
-      return entry.value();
+      return cast(found);
     }
+    ensureOpen();
     stats.recordL1Miss();
     return loadOnce(key, k, loader);
   }
@@ -95,20 +98,20 @@ public final class DefaultNearCache<K, V> implements NearCache<K, V> {
   @Override
   public V getIfPresent(K key) {
     String k = encode(key);
-    Entry<V> entry = servable(k);
-    if (entry != null) {
+    Object found = servable(k);
+    if (found != LocalStore.MISS) {
       stats.recordL1Hit();
-      return entry.value();
+      return cast(found);
     }
+    ensureOpen();
     stats.recordL1Miss();
     Object slot = local.reserve(k);
-    if (!(slot instanceof Reservation)) {
-      return servable(slot) ? valueOf((Entry<?>) slot) : valueOrNull(readThrough.readRemote(k));
+    if (!(slot instanceof Reservation reservation)) {
+      return contact.trusted() ? cast(slot) : valueOrNull(readThrough.readRemote(k));
     }
-    Reservation reservation = (Reservation) slot;
     try {
-      Fetched<V> found = readThrough.readRemote(k);
-      return found == null ? null : fill(k, reservation, found);
+      Fetched<V> fetched = readThrough.readRemote(k);
+      return fetched == null ? null : fill(k, reservation, fetched);
     } finally {
       local.release(k, reservation);
     }
@@ -135,13 +138,11 @@ public final class DefaultNearCache<K, V> implements NearCache<K, V> {
 
   private V load(K key, String k, Function<? super K, ? extends V> loader) {
     Object slot = local.reserve(k);
-    if (!(slot instanceof Reservation)) {
+    if (!(slot instanceof Reservation reservation)) {
       // A load that finished between our L1 miss and our turn has filled L1 already; out of
       // contact, that entry cannot be trusted and stays where it is, unused.
-      return servable(slot) ? valueOf((Entry<?>) slot)
-          : readThrough.fetch(key, k, loader).value();
+      return contact.trusted() ? cast(slot) : readThrough.fetch(key, k, loader).value();
     }
-    Reservation reservation = (Reservation) slot;
     try {
       return fill(k, reservation, readThrough.fetch(key, k, loader));
     } finally {
@@ -160,15 +161,13 @@ public final class DefaultNearCache<K, V> implements NearCache<K, V> {
     return fetched.value();
   }
 
-  /** The L1 entry of {@code k} if there is one and L1 may be served: the whole hit path. */
-  private Entry<V> servable(String k) {
-    Entry<V> entry = local.get(k);
-    return entry != null && contact.trusted() ? entry : null;
-  }
-
-  /** Whether an L1 slot found by {@link LocalStore#reserve} may be served. */
-  private boolean servable(Object slot) {
-    return slot instanceof Entry<?> && contact.trusted();
+  /**
+   * The L1 entry of {@code k} if there is one and L1 may be served: the whole hit path, which
+   * leaves the closed check to the miss path because a closed client is never trusted.
+   */
+  private Object servable(String k) {
+    Object found = local.get(k);
+    return found != LocalStore.MISS && contact.trusted() ? found : LocalStore.MISS;
   }
 
   private static <V> V valueOrNull(Fetched<V> fetched) {
@@ -180,6 +179,7 @@ public final class DefaultNearCache<K, V> implements NearCache<K, V> {
       Function<? super Set<K>, ? extends Map<? extends K, ? extends V>> bulkLoader) {
     Objects.requireNonNull(keys, "keys");
     Objects.requireNonNull(bulkLoader, "bulkLoader");
+    ensureOpen();
     Map<String, K> requested = new LinkedHashMap<>();
     for (K key : keys) {
       requested.put(encode(key), key);
@@ -189,20 +189,20 @@ public final class DefaultNearCache<K, V> implements NearCache<K, V> {
     Map<String, Reservation> reservations = new LinkedHashMap<>();
     try {
       requested.forEach((k, key) -> {
-        Entry<V> entry = servable(k);
-        if (entry != null) {
+        Object hit = servable(k);
+        if (hit != LocalStore.MISS) {
           stats.recordL1Hit();
-          found.put(k, entry.value());
+          found.put(k, cast(hit));
           return;
         }
         stats.recordL1Miss();
         Object slot = local.reserve(k);
-        if (servable(slot)) {
-          found.put(k, valueOf((Entry<?>) slot));
+        if (slot instanceof Reservation reservation) {
+          reservations.put(k, reservation);
+          missing.put(k, key);
+        } else if (contact.trusted()) {
+          found.put(k, cast(slot));
         } else {
-          if (slot instanceof Reservation reservation) {
-            reservations.put(k, reservation);
-          }
           missing.put(k, key);
         }
       });
@@ -227,6 +227,7 @@ public final class DefaultNearCache<K, V> implements NearCache<K, V> {
 
   @Override
   public void put(K key, V value) {
+    ensureOpen();
     String k = encode(key);
     Objects.requireNonNull(value, "value");
     byte[] frame = Frame.ofValue(serializer.serialize(value));
@@ -247,6 +248,7 @@ public final class DefaultNearCache<K, V> implements NearCache<K, V> {
 
   @Override
   public void invalidate(K key) {
+    ensureOpen();
     String k = encode(key);
     try {
       remote.delete(k);
@@ -375,13 +377,13 @@ public final class DefaultNearCache<K, V> implements NearCache<K, V> {
    * @return the value, or {@code null} if L1 holds none (or holds "no value")
    */
   public V peekLocal(K key) {
-    Entry<V> entry = local.get(encode(key));
-    return entry == null ? null : entry.value();
+    Object found = local.get(encode(key));
+    return found == LocalStore.MISS ? null : cast(found);
   }
 
+  /** The canonical string of {@code key}; the caller checks that the client is open. */
   private String encode(K key) {
     Objects.requireNonNull(key, "key");
-    ensureOpen();
     return Objects.requireNonNull(keyCodec.encode(key), "keyCodec returned null");
   }
 
@@ -391,10 +393,10 @@ public final class DefaultNearCache<K, V> implements NearCache<K, V> {
     }
   }
 
-  /** The value of an entry found in L1, which holds only this cache's values. */
+  /** A value found in L1, which holds only this cache's values ({@code null}: "no value"). */
   @SuppressWarnings("unchecked")
-  private static <V> V valueOf(Entry<?> entry) {
-    return (V) entry.value();
+  private static <V> V cast(Object found) {
+    return (V) found;
   }
 
   /** Waits for another thread's load (bounded by its loader) and rethrows its failure as is. */
