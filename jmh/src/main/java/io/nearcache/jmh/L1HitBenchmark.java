@@ -2,14 +2,10 @@ package io.nearcache.jmh;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import io.nearcache.CacheSpec;
 import io.nearcache.NearCache;
 import io.nearcache.NearCacheClient;
-import io.nearcache.Serializer;
-import io.nearcache.testkit.RedisServer;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.concurrent.ThreadLocalRandom;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -19,95 +15,157 @@ import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
+import org.redisson.api.RLocalCachedMap;
+import org.redisson.api.RedissonClient;
+import org.redisson.api.options.LocalCachedMapOptions;
+import redis.clients.jedis.RedisClient;
 
 /**
- * An L1 hit of {@code NearCache.get(key, loader)} against the floor, raw Caffeine {@code
- * getIfPresent}, over the same keys, and against Caffeine configured as nearcache's L1 is. Redis comes from {@code REDIS_URL} or a testkit server.
+ * An L1 hit: a warm local cache holding every product of the working set, read at random. The
+ * floor is raw Caffeine {@code getIfPresent}, sized as nearcache's L1 is (the working set), with no
+ * expiry. The peers keep their whole working set locally too: Redisson's {@code RLocalCachedMap}
+ * (INVALIDATE, its own local cache, no eviction: its fastest local setup) and Jedis client-side
+ * caching (RESP3, {@code CacheConfig} sized to the working set), whose cache holds Redis replies,
+ * so a hit there still decodes the product.
+ *
+ * <p>Each fork runs on its own pre-touched heap in transparent huge pages: without them the hit
+ * rate of every contender swung by a factor of two between forks on a 2-core VM.
  */
-@State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
-@Warmup(iterations = 3, time = 2)
-@Measurement(iterations = 5, time = 2)
-@Fork(1)
+@Warmup(iterations = 2, time = 1)
+@Measurement(iterations = 3, time = 1)
+@Fork(value = 3, jvmArgsAppend = {"-Xms1g", "-Xmx1g", "-XX:+AlwaysPreTouch",
+    "-XX:+UseTransparentHugePages"})
 public class L1HitBenchmark {
-  @Param("10000")
-  int workingSet;
 
-  private RedisServer server;
-  private NearCacheClient client;
-  private NearCache<String, String> near;
-  private Cache<String, String> caffeine;
-  private Cache<String, String> caffeineWithTtl;
-  private String[] keys;
-  private final Function<String, String> loader = key -> "value-" + key;
-
-  @Setup(Level.Trial)
-  public void setUp() {
-    String uri = System.getenv("REDIS_URL");
-    if (uri == null) {
-      server = RedisServer.start();
-      uri = server.uri();
-    }
-    client = NearCacheClient.builder().redisUri(uri).keyPrefix("jmh").build();
-    near = client.cache("l1hit", CacheSpec.parse("localMaxSize=" + workingSet * 2
-        + ",localTtl=1h,remoteTtl=1h"), new Utf8());
-    caffeine = Caffeine.newBuilder().maximumSize(workingSet * 2L).build();
-    caffeineWithTtl = Caffeine.newBuilder().maximumSize(workingSet * 2L)
-        .expireAfterWrite(Duration.ofHours(1)).build();
-    keys = new String[workingSet];
-    for (int i = 0; i < workingSet; i++) {
-      keys[i] = "key-" + i;
-      caffeine.put(keys[i], near.get(keys[i], loader));
-      caffeineWithTtl.put(keys[i], near.get(keys[i], loader));
-    }
-  }
-
-  @TearDown(Level.Trial)
-  public void tearDown() {
-    near.invalidateAll();
-    client.close();
-    if (server != null) {
-      server.close();
-    }
-  }
-
-  private String anyKey() {
-    return keys[ThreadLocalRandom.current().nextInt(keys.length)];
+  @Benchmark
+  public Product caffeineGetIfPresent(CaffeineState s, Workload w) {
+    return s.cache.getIfPresent(w.anyKey());
   }
 
   @Benchmark
-  public String caffeineGetIfPresent() {
-    return caffeine.getIfPresent(anyKey());
-  }
-
-  /** Raw Caffeine configured as nearcache's L1 is (size bound and expiry): our own overhead. */
-  @Benchmark
-  public String caffeineWithTtlGetIfPresent() {
-    return caffeineWithTtl.getIfPresent(anyKey());
+  public Product nearcacheGet(NearState s, Workload w) {
+    return s.cache.get(w.anyKey(), s.loader);
   }
 
   @Benchmark
-  public String nearcacheGet() {
-    return near.get(anyKey(), loader);
+  public Product nearcacheGetIfPresent(NearState s, Workload w) {
+    return s.cache.getIfPresent(w.anyKey());
   }
 
-  /** UTF-8 strings, the cheapest codec, so the benchmark measures the cache. */
-  static final class Utf8 implements Serializer<String> {
-    @Override
-    public byte[] serialize(String value) {
-      return value.getBytes(StandardCharsets.UTF_8);
+  @Benchmark
+  public Product redissonLocalCachedMapGet(RedissonState s, Workload w) {
+    return s.map.get(w.anyKey());
+  }
+
+  @Benchmark
+  public Product jedisClientSideCacheGet(JedisCscState s, Workload w) {
+    return w.kryo.deserialize(s.jedis.get(s.keys[w.anyIndex()]));
+  }
+
+  /** Raw Caffeine holding every product. */
+  @State(Scope.Benchmark)
+  public static class CaffeineState {
+    Cache<String, Product> cache;
+
+    @Setup(Level.Trial)
+    public void setUp(Workload w) {
+      cache = Caffeine.newBuilder().maximumSize(w.workingSet).build();
+      for (int i = 0; i < w.workingSet; i++) {
+        cache.put(w.keys[i], w.product(i));
+      }
+    }
+  }
+
+  /** A nearcache client whose L1 holds every product. */
+  @State(Scope.Benchmark)
+  public static class NearState {
+    NearCacheClient client;
+    NearCache<String, Product> cache;
+    Function<String, Product> loader;
+
+    @Setup(Level.Trial)
+    public void setUp(Workload w) {
+      client = Peers.nearcache(w);
+      cache = Peers.products(client, w, w.workingSet);
+      Map<String, Integer> index = new HashMap<>();
+      for (int i = 0; i < w.workingSet; i++) {
+        index.put(w.keys[i], i);
+      }
+      loader = key -> w.product(index.get(key));
+      for (String key : w.keys) {
+        cache.get(key, loader);
+      }
     }
 
-    @Override
-    public String deserialize(byte[] bytes) {
-      return new String(bytes, StandardCharsets.UTF_8);
+    @TearDown(Level.Trial)
+    public void tearDown() {
+      client.close();
+    }
+  }
+
+  /** A Redisson local cached map whose local cache holds every product. */
+  @State(Scope.Benchmark)
+  public static class RedissonState {
+    RedissonClient redisson;
+    RLocalCachedMap<String, Product> map;
+
+    @Setup(Level.Trial)
+    public void setUp(Workload w) {
+      redisson = Peers.redisson(w);
+      map = redisson.getLocalCachedMap(LocalCachedMapOptions.name(w.prefix + ":redisson"));
+      Map<String, Product> all = new HashMap<>();
+      for (int i = 0; i < w.workingSet; i++) {
+        all.put(w.keys[i], w.product(i));
+      }
+      map.putAll(all);
+      for (String key : w.keys) {
+        map.get(key);
+      }
+      if (map.getCachedMap().size() != w.workingSet) {
+        throw new IllegalStateException("Redisson's local cache holds "
+            + map.getCachedMap().size() + " of " + w.workingSet + " products");
+      }
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+      redisson.shutdown();
+    }
+  }
+
+  /** A Jedis client-side cache holding the reply for every product key. */
+  @State(Scope.Benchmark)
+  public static class JedisCscState {
+    RedisClient jedis;
+    byte[][] keys;
+
+    @Setup(Level.Trial)
+    public void setUp(Workload w) {
+      jedis = Peers.jedisWithClientSideCache(w, w.workingSet);
+      keys = new byte[w.workingSet][];
+      for (int i = 0; i < w.workingSet; i++) {
+        keys[i] = w.rawKey(w.keys[i]);
+        jedis.set(keys[i], w.kryo.serialize(w.product(i)));
+      }
+      for (byte[] key : keys) {
+        jedis.get(key);
+      }
+      if (jedis.getCache().getSize() != w.workingSet) {
+        throw new IllegalStateException("Jedis' client-side cache holds "
+            + jedis.getCache().getSize() + " of " + w.workingSet + " replies");
+      }
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+      jedis.close();
     }
   }
 }

@@ -1,0 +1,89 @@
+package io.nearcache.jmh;
+
+import io.nearcache.NearCache;
+import io.nearcache.NearCacheClient;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+import redis.clients.jedis.RedisClient;
+
+/**
+ * An L2 hit: L1 holds nothing ({@code localMaxSize=0}), every product is in Redis. nearcache's
+ * {@code get(key, loader)} against its floor, a raw Jedis GET of the same product's bytes plus the
+ * same Kryo decode. Both use one pooled {@code RedisClient} of their own.
+ */
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 2, time = 1)
+@Measurement(iterations = 3, time = 1)
+@Fork(value = 2, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
+public class L2HitBenchmark {
+
+  @Benchmark
+  public Product rawJedisGetAndDecode(RawState s, Workload w) {
+    return w.kryo.deserialize(s.jedis.get(s.keys[w.anyIndex()]));
+  }
+
+  @Benchmark
+  public Product nearcacheGet(NearL2State s, Workload w) {
+    return s.cache.get(w.anyKey(), s::mustNotLoad);
+  }
+
+  /** Every product's bytes under its raw key. */
+  @State(Scope.Benchmark)
+  public static class RawState {
+    RedisClient jedis;
+    byte[][] keys;
+
+    @Setup(Level.Trial)
+    public void setUp(Workload w) {
+      jedis = Peers.jedis(w);
+      keys = new byte[w.workingSet][];
+      for (int i = 0; i < w.workingSet; i++) {
+        keys[i] = w.rawKey(w.keys[i]);
+        jedis.set(keys[i], w.kryo.serialize(w.product(i)));
+      }
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+      jedis.close();
+    }
+  }
+
+  /** A nearcache with no L1, every product in its L2. */
+  @State(Scope.Benchmark)
+  public static class NearL2State {
+    NearCacheClient client;
+    NearCache<String, Product> cache;
+
+    @Setup(Level.Trial)
+    public void setUp(Workload w) {
+      client = Peers.nearcache(w);
+      cache = Peers.products(client, w, 0);
+      for (int i = 0; i < w.workingSet; i++) {
+        cache.put(w.keys[i], w.product(i));
+      }
+    }
+
+    /** The loader: every key is in L2, so a call means the benchmark measures the wrong path. */
+    Product mustNotLoad(String key) {
+      throw new IllegalStateException(key + " missed L2");
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+      client.close();
+    }
+  }
+}

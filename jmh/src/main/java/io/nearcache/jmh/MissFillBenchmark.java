@@ -1,0 +1,92 @@
+package io.nearcache.jmh;
+
+import io.nearcache.CacheSpec;
+import io.nearcache.NearCache;
+import io.nearcache.NearCacheClient;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.params.SetParams;
+
+/**
+ * A miss in both tiers, filled by a loader that returns at once: every call reads a key never
+ * read before. nearcache pays its lease path (L2 GET, then the GET-or-lease script, then the
+ * lease-checked SET script) and an L1 fill; the floor is the seed's cache-aside, a raw Jedis GET
+ * that misses and a SET with a TTL of the encoded product.
+ */
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 2, time = 1)
+@Measurement(iterations = 3, time = 1)
+@Fork(value = 2, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
+public class MissFillBenchmark {
+  private static final long TTL_SECONDS = 60;
+
+  @Benchmark
+  public Product rawJedisCacheAside(RawState s, Workload w) {
+    long n = s.next.getAndIncrement();
+    byte[] key = w.rawKey("miss:" + n);
+    byte[] cached = s.jedis.get(key);
+    if (cached != null) {
+      return w.kryo.deserialize(cached);
+    }
+    Product loaded = w.product((int) (n % w.workingSet));
+    s.jedis.set(key, w.kryo.serialize(loaded), SetParams.setParams().ex(TTL_SECONDS));
+    return loaded;
+  }
+
+  @Benchmark
+  public Product nearcacheGet(NearState s, Workload w) {
+    long n = s.next.getAndIncrement();
+    return s.cache.get("miss:" + n, key -> w.product((int) (n % w.workingSet)));
+  }
+
+  /** A raw Jedis client and a counter of fresh keys. */
+  @State(Scope.Benchmark)
+  public static class RawState {
+    final AtomicLong next = new AtomicLong();
+    RedisClient jedis;
+
+    @Setup(Level.Trial)
+    public void setUp(Workload w) {
+      jedis = Peers.jedis(w);
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+      jedis.close();
+    }
+  }
+
+  /** A nearcache as an application would run it, and a counter of fresh keys. */
+  @State(Scope.Benchmark)
+  public static class NearState {
+    final AtomicLong next = new AtomicLong();
+    NearCacheClient client;
+    NearCache<String, Product> cache;
+
+    @Setup(Level.Trial)
+    public void setUp(Workload w) {
+      client = Peers.nearcache(w);
+      cache = client.cache("miss", CacheSpec.parse("localMaxSize=" + w.workingSet
+          + ",localTtl=1h,remoteTtl=" + TTL_SECONDS + "s"), w.kryo);
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+      client.close();
+    }
+  }
+}

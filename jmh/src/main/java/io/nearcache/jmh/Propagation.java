@@ -1,0 +1,160 @@
+package io.nearcache.jmh;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.nearcache.NearCache;
+import io.nearcache.NearCacheClient;
+import java.io.File;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.redisson.api.RLocalCachedMap;
+import org.redisson.api.RedissonClient;
+import org.redisson.api.options.LocalCachedMapOptions;
+import org.redisson.api.options.LocalCachedMapOptions.SyncStrategy;
+
+/**
+ * Invalidation propagation, timed: instance A writes a new version of a product that instance B
+ * holds in its local cache; the time from just before A's write until B first returns the new
+ * version instead of serving the old one from local memory. Measured for nearcache (two clients)
+ * and for Redisson's local cached map (two {@code RedissonClient}s, INVALIDATE strategy) on one
+ * Redis, one write at a time, B polling on the writer's thread (so the figure includes A's write
+ * and B's one re-read from Redis).
+ *
+ * <p>Usage: {@code java -cp benchmarks.jar io.nearcache.jmh.Propagation <out.json> [writes]}.
+ * Redis: {@code REDIS_URL}, else a testkit server. Writes p50, p99 and max per system as JSON.
+ */
+public final class Propagation {
+  private static final int WARMUP_WRITES = 200;
+  private static final int KEYS = 16;
+  private static final long GIVE_UP_NANOS = 5_000_000_000L;
+
+  private Propagation() {}
+
+  /** One side of the experiment: write on A, read on B. */
+  interface Pair extends AutoCloseable {
+    void write(String key, Product value);
+
+    Product read(String key);
+
+    @Override
+    void close();
+  }
+
+  public static void main(String[] args) throws IOException {
+    File out = new File(args[0]);
+    int writes = args.length > 1 ? Integer.parseInt(args[1]) : 2_000;
+    Workload w = new Workload();
+    w.workingSet = KEYS;
+    w.setUp();
+    try {
+      Map<String, Object> result = new LinkedHashMap<>();
+      result.put("writes", writes);
+      result.put("nearcache", measure(() -> nearcache(w), w, writes));
+      result.put("redisson", measure(() -> redisson(w), w, writes));
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out, result);
+      System.out.println(result);
+    } finally {
+      w.tearDown();
+    }
+  }
+
+  private static Map<String, Double> measure(Supplier<Pair> pairs, Workload w, int writes) {
+    try (Pair pair = pairs.get()) {
+      for (int i = 0; i < KEYS; i++) {
+        pair.write(w.keys[i], w.product(i));
+      }
+      long[] nanos = new long[writes];
+      for (int n = -WARMUP_WRITES; n < writes; n++) {
+        String key = w.keys[Math.floorMod(n, KEYS)];
+        Product old = pair.read(key); // now in B's local cache
+        Product next = new Product(old.id(), old.sku(), old.title(), old.description(),
+            old.price().add(java.math.BigDecimal.ONE), old.currency(), old.tags(),
+            old.categoryId(), old.createdAt(), old.updatedAt());
+        long start = System.nanoTime();
+        pair.write(key, next);
+        while (pair.read(key).equals(old)) {
+          if (System.nanoTime() - start > GIVE_UP_NANOS) {
+            throw new IllegalStateException("B still serves the old " + key + " after 5 s");
+          }
+          Thread.yield(); // two cores: let the subscriber thread run
+        }
+        if (n >= 0) {
+          nanos[n] = System.nanoTime() - start;
+        }
+      }
+      return percentiles(nanos);
+    }
+  }
+
+  private static Map<String, Double> percentiles(long[] nanos) {
+    long[] sorted = nanos.clone();
+    Arrays.sort(sorted);
+    Map<String, Double> millis = new LinkedHashMap<>();
+    millis.put("p50Ms", at(sorted, 0.50));
+    millis.put("p99Ms", at(sorted, 0.99));
+    millis.put("maxMs", sorted[sorted.length - 1] / 1e6);
+    return millis;
+  }
+
+  private static double at(long[] sorted, double quantile) {
+    return sorted[(int) Math.ceil(quantile * sorted.length) - 1] / 1e6;
+  }
+
+  private static Pair nearcache(Workload w) {
+    NearCacheClient a = Peers.nearcache(w);
+    NearCacheClient b = Peers.nearcache(w);
+    NearCache<String, Product> writer = Peers.products(a, w, KEYS);
+    NearCache<String, Product> reader = Peers.products(b, w, KEYS);
+    Function<String, Product> noLoad = key -> {
+      throw new IllegalStateException(key + " missed L2");
+    };
+    return new Pair() {
+      @Override
+      public void write(String key, Product value) {
+        writer.put(key, value);
+      }
+
+      @Override
+      public Product read(String key) {
+        return reader.get(key, noLoad);
+      }
+
+      @Override
+      public void close() {
+        a.close();
+        b.close();
+      }
+    };
+  }
+
+  private static Pair redisson(Workload w) {
+    List<RedissonClient> clients = new ArrayList<>(List.of(Peers.redisson(w), Peers.redisson(w)));
+    LocalCachedMapOptions<String, Product> options =
+        LocalCachedMapOptions.<String, Product>name(w.prefix + ":propagation")
+            .syncStrategy(SyncStrategy.INVALIDATE);
+    RLocalCachedMap<String, Product> writer = clients.get(0).getLocalCachedMap(options);
+    RLocalCachedMap<String, Product> reader = clients.get(1).getLocalCachedMap(options);
+    return new Pair() {
+      @Override
+      public void write(String key, Product value) {
+        writer.fastPut(key, value);
+      }
+
+      @Override
+      public Product read(String key) {
+        return reader.get(key);
+      }
+
+      @Override
+      public void close() {
+        clients.forEach(RedissonClient::shutdown);
+      }
+    };
+  }
+}
