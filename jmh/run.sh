@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Runs the benchmark suite's short profile (about 12 minutes on 2 cores) and writes
+# jmh/results/RESULTS.md and jmh/results/throughput.png from that one run.
+#
+#   jmh/run.sh                      the whole suite
+#   jmh/run.sh -p workingSet=1000   extra JMH options, passed to every JMH run
+#
+# Redis: REDIS_URL if set (keys under a prefix unique to each trial, deleted afterwards); else
+# testkit starts a redis-server per trial on a free loopback port. Jedis client-side caching needs
+# Redis 7.4 or later; when the redis-server on PATH is older (Debian 12 ships 7.0), Redis 8.0.2 is
+# built once from Debian's source tarball into jmh/target/redis (about a minute) and put first on
+# PATH for this run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+RESULTS=jmh/results
+RAW=$RESULTS/raw
+JAR=jmh/target/benchmarks.jar
+
+mvn -B -q -DskipTests install
+
+redis_at_least_7_4() {
+  local version
+  version=$(redis-server --version 2>/dev/null | sed -n 's/.*v=\([0-9]*\.[0-9]*\).*/\1/p')
+  [[ -n "$version" ]] && printf '7.4\n%s\n' "$version" | sort -V -C
+}
+
+if [[ -z "${REDIS_URL:-}" ]] && ! redis_at_least_7_4; then
+  REDIS_SRC=jmh/target/redis/redis-8.0.2
+  if [[ ! -x $REDIS_SRC/src/redis-server ]]; then
+    echo "redis-server on PATH is older than 7.4: building Redis 8.0.2 from Debian's sources"
+    mkdir -p jmh/target/redis
+    TARBALL=jmh/target/redis/redis_8.0.2.orig.tar.gz
+    curl -fsSL -o "$TARBALL" \
+      http://deb.debian.org/debian/pool/main/r/redis/redis_8.0.2.orig.tar.gz
+    echo "caf3c0069f06fc84c5153bd2a348b204c578de80490c73857bee01d9b5d7401f  $TARBALL" \
+      | sha256sum -c --quiet
+    tar -xzf "$TARBALL" -C jmh/target/redis
+    make -C "$REDIS_SRC" -j"$(nproc)" > jmh/target/redis/build.log 2>&1
+  fi
+  export PATH="$PWD/$REDIS_SRC/src:$PATH"
+fi
+REDIS_VERSION=${REDIS_URL:+"REDIS_URL"}
+REDIS_VERSION=${REDIS_VERSION:-"Redis $(redis-server --version | sed -n 's/.*v=\([^ ]*\).*/\1/p')"}
+
+rm -rf "$RAW"
+mkdir -p "$RAW"
+java -jar $JAR 'L1HitBenchmark' -t 1 -rf json -rff $RAW/l1-t1.json "$@"
+java -jar $JAR 'L1HitBenchmark' -t 2 -rf json -rff $RAW/l1-t2.json "$@"
+java -jar $JAR '(L2Hit|MissFill|GetAll|Serializer)Benchmark' -rf json -rff $RAW/other.json "$@"
+java -cp $JAR io.nearcache.jmh.Propagation $RAW/propagation.json 2000
+java -Djava.awt.headless=true -cp $JAR io.nearcache.jmh.report.Report $RAW $RESULTS \
+  "$REDIS_VERSION"

@@ -1,0 +1,175 @@
+package io.nearcache.jmh.report;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.File;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+/**
+ * Turns one run's JMH JSON files and the propagation harness' JSON into {@code RESULTS.md} (every
+ * benchmark with its score, error and ratio to the baseline measured in the same run, then the
+ * issue's targets, met or missed) and {@code throughput.png}.
+ *
+ * <p>Usage: {@code java -cp benchmarks.jar io.nearcache.jmh.report.Report <raw dir> <out dir>
+ * <redis version>}. Exits with status 1, after writing what it has, when a benchmark of the suite
+ * has no result: a benchmark that failed must not vanish from the table unnoticed.
+ */
+public final class Report {
+  /** Each benchmark class's baseline method; serializers compare with Kryo instead. */
+  static final Map<String, String> BASELINES = Map.of(
+      "L1HitBenchmark", "caffeineGetIfPresent",
+      "L2HitBenchmark", "rawJedisGetAndDecode",
+      "MissFillBenchmark", "rawJedisCacheAside",
+      "GetAllBenchmark", "rawJedisGets");
+
+  /** Every benchmark the suite publishes, by class. */
+  static final Map<String, List<String>> SUITE = Map.of(
+      "L1HitBenchmark", List.of("caffeineGetIfPresent", "nearcacheGet", "nearcacheGetIfPresent",
+          "redissonLocalCachedMapGet", "jedisClientSideCacheGet"),
+      "L2HitBenchmark", List.of("rawJedisGetAndDecode", "nearcacheGet"),
+      "MissFillBenchmark", List.of("rawJedisCacheAside", "nearcacheGet"),
+      "GetAllBenchmark", List.of("rawJedisGets", "nearcacheGetAll"),
+      "SerializerBenchmark", List.of("encode", "decode"));
+
+  private Report() {}
+
+  public static void main(String[] args) throws IOException {
+    Path raw = Path.of(args[0]);
+    Path out = Path.of(args[1]);
+    String redis = args.length > 2 ? args[2] : "unknown";
+    ObjectMapper json = new ObjectMapper();
+    List<Result> results = new ArrayList<>();
+    JsonNode propagation = null;
+    try (Stream<Path> files = Files.list(raw)) {
+      for (Path file : files.sorted().toList()) {
+        JsonNode root = json.readTree(file.toFile());
+        if (root.isArray()) {
+          root.forEach(node -> results.add(Result.of(node)));
+        } else if (root.has("nearcache")) {
+          propagation = root;
+        }
+      }
+    }
+    results.sort(Comparator.comparing(Result::order));
+    List<String> missing = missing(results, propagation);
+    Files.createDirectories(out);
+    String markdown = new Markdown(results, propagation, missing, environment(raw, json, redis))
+        .render();
+    Files.writeString(out.resolve("RESULTS.md"), markdown, StandardCharsets.UTF_8);
+    ThroughputChart.write(results, out.resolve("throughput.png").toFile());
+    System.out.print(markdown);
+    if (!missing.isEmpty()) {
+      System.err.println("missing results: " + missing);
+      System.exit(1);
+    }
+  }
+
+  private static List<String> missing(List<Result> results, JsonNode propagation) {
+    List<String> missing = new ArrayList<>();
+    SUITE.forEach((type, methods) -> methods.forEach(method -> {
+      for (int threads : type.equals("L1HitBenchmark") ? new int[] {1, 2} : new int[] {1}) {
+        if (results.stream().noneMatch(r -> r.type().equals(type)
+            && r.method().equals(method) && r.threads() == threads)) {
+          missing.add(type + "." + method + " (" + threads + " thread(s))");
+        }
+      }
+    }));
+    if (propagation == null) {
+      missing.add("Propagation");
+    }
+    return missing;
+  }
+
+  /** Date, JDK, machine, Redis and JMH profile of the run, for the report's first line. */
+  private static String environment(Path raw, ObjectMapper json, String redis)
+      throws IOException {
+    JsonNode first;
+    try (Stream<Path> files = Files.list(raw)) {
+      File file = files.filter(p -> p.getFileName().toString().startsWith("l1")).sorted()
+          .findFirst().orElseThrow(() -> new IOException("no L1 results in " + raw)).toFile();
+      first = json.readTree(file).get(0);
+    }
+    long memoryGib = ((com.sun.management.OperatingSystemMXBean)
+        ManagementFactory.getOperatingSystemMXBean()).getTotalMemorySize() >> 30;
+    return String.format(Locale.ROOT, "%s · JDK %s (%s) · %d cores, %d GiB · %s · %s · JMH %s",
+        LocalDate.now(), first.get("jdkVersion").asText(), first.get("vmName").asText(),
+        Runtime.getRuntime().availableProcessors(), memoryGib, cpuModel(), redis,
+        first.get("jmhVersion").asText());
+  }
+
+  private static String cpuModel() throws IOException {
+    Path cpuinfo = Path.of("/proc/cpuinfo");
+    if (!Files.exists(cpuinfo)) {
+      return System.getProperty("os.arch");
+    }
+    try (Stream<String> lines = Files.lines(cpuinfo)) {
+      return lines.filter(l -> l.startsWith("model name")).findFirst()
+          .map(l -> l.substring(l.indexOf(':') + 1).trim()).orElse(System.getProperty("os.arch"));
+    }
+  }
+
+  /**
+   * One benchmark's result.
+   *
+   * @param type the benchmark class' simple name
+   * @param params JMH parameters, sorted by name
+   * @param error half-width of JMH's 99.9% confidence interval
+   * @param encodedBytes bytes per operation, for serializers; NaN otherwise
+   */
+  record Result(String type, String method, int threads, String mode,
+      Map<String, String> params, double score, double error, String unit,
+      double encodedBytes) {
+
+    static Result of(JsonNode node) {
+      String benchmark = node.get("benchmark").asText();
+      String[] parts = benchmark.split("\\.");
+      Map<String, String> params = new TreeMap<>();
+      if (node.has("params")) {
+        node.get("params").fields().forEachRemaining(e -> params.put(e.getKey(),
+            e.getValue().asText()));
+      }
+      JsonNode primary = node.get("primaryMetric");
+      double score = primary.get("score").asDouble();
+      JsonNode bytes = node.path("secondaryMetrics").path("encodedBytes").path("score");
+      return new Result(parts[parts.length - 2], parts[parts.length - 1],
+          node.get("threads").asInt(), node.get("mode").asText(), params, score,
+          primary.get("scoreError").asDouble(), primary.get("scoreUnit").asText(),
+          bytes.isMissingNode() ? Double.NaN : bytes.asDouble() / score);
+    }
+
+    /** Whether higher scores are better: throughput rather than time per operation. */
+    boolean throughput() {
+      return mode.equals("thrpt");
+    }
+
+    /** The row this one is compared with, or null when it is a baseline itself. */
+    Result baselineIn(List<Result> all) {
+      return all.stream().filter(r -> r != this && r.type.equals(type) && r.threads == threads)
+          .filter(r -> type.equals("SerializerBenchmark")
+              ? r.method.equals(method) && "kryo".equals(r.params.get("format"))
+                  && !"kryo".equals(params.get("format"))
+              : r.method.equals(BASELINES.get(type)) && r.params.equals(params))
+          .findFirst().orElse(null);
+    }
+
+    String order() {
+      List<String> classes = List.of("L1HitBenchmark", "L2HitBenchmark", "MissFillBenchmark",
+          "GetAllBenchmark", "SerializerBenchmark");
+      int rank = SUITE.get(type) == null ? 99 : SUITE.get(type).indexOf(method);
+      return String.format(Locale.ROOT, "%d-%d-%02d-%s", classes.indexOf(type), threads, rank,
+          "jackson".equals(params.get("format")) ? "1" : "0");
+    }
+  }
+}
