@@ -58,6 +58,12 @@ public class L1HitBenchmark {
     return s.near.get(w.anyKey(), s.loader);
   }
 
+  /** As {@link #nearcacheGet}, with {@code recordStats=false}: no counting, as the floor. */
+  @Benchmark
+  public Product nearcacheGetNoStats(LocalState s, Workload w) {
+    return s.nearNoStats.get(w.anyKey(), s.loader);
+  }
+
   @Benchmark
   public Product nearcacheGetIfPresent(LocalState s, Workload w) {
     return s.near.getIfPresent(w.anyKey());
@@ -79,6 +85,7 @@ public class L1HitBenchmark {
     Cache<String, Product> caffeine;
     NearCacheClient client;
     NearCache<String, Product> near;
+    NearCache<String, Product> nearNoStats;
     Function<String, Product> loader;
 
     @Setup(Level.Trial)
@@ -86,13 +93,17 @@ public class L1HitBenchmark {
       caffeine = Caffeine.newBuilder().maximumSize(w.workingSet).build();
       client = Peers.nearcache(w);
       near = Peers.products(client, w, w.workingSet);
+      nearNoStats = Peers.products(client, w, "nostats",
+          "localMaxSize=" + w.workingSet + ",recordStats=false");
       Map<String, Integer> index = new HashMap<>();
       for (int i = 0; i < w.workingSet; i++) {
         index.put(w.keys[i], i);
       }
       loader = key -> w.product(index.get(key));
       for (String key : w.keys) {
-        caffeine.put(key, near.get(key, loader));
+        Product product = near.get(key, loader);
+        caffeine.put(key, product);
+        nearNoStats.get(key, k -> product);
       }
     }
 

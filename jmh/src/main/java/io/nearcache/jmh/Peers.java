@@ -26,8 +26,14 @@ final class Peers {
   /** The products cache of {@code client}, holding up to {@code localMaxSize} in L1. */
   static NearCache<String, Product> products(NearCacheClient client, Workload workload,
       long localMaxSize) {
-    return client.cache("product", CacheSpec.parse("localMaxSize=" + localMaxSize
-        + ",localTtl=1h,remoteTtl=1h"), workload.kryo);
+    return products(client, workload, "product", "localMaxSize=" + localMaxSize);
+  }
+
+  /** The cache {@code name} of products, configured by {@code spec} with one-hour TTLs. */
+  static NearCache<String, Product> products(NearCacheClient client, Workload workload,
+      String name, String spec) {
+    return client.cache(name, CacheSpec.parse(spec + ",localTtl=1h,remoteTtl=1h"),
+        workload.kryo);
   }
 
   /** A plain pooled Jedis client, as nearcache's own. */

@@ -44,6 +44,9 @@ final class Markdown {
     for (int threads : new int[] {1, 2}) {
       ratio("L1 hit `get` >= 0.8x raw Caffeine `getIfPresent`, " + threads + " thread(s)",
           l1("nearcacheGet", threads), l1("caffeineGetIfPresent", threads), r -> r >= 0.8);
+      ratio("the same with `recordStats=false`, as raw Caffeine records none, " + threads
+          + " thread(s)", l1("nearcacheGetNoStats", threads), l1("caffeineGetIfPresent", threads),
+          r -> r >= 0.8);
       ratio("L1 hit `get` >= 10x Redisson local hit, " + threads + " thread(s)",
           l1("nearcacheGet", threads), l1("redissonLocalCachedMapGet", threads), r -> r >= 10);
       ratio("L1 hit `get` >= 50x Jedis client-side caching hit, " + threads + " thread(s)",

@@ -24,6 +24,7 @@ final class ThroughputChart {
   private static final Map<String, String> LABELS = Map.of(
       "caffeineGetIfPresent", "raw Caffeine getIfPresent",
       "nearcacheGet", "nearcache get(key, loader)",
+      "nearcacheGetNoStats", "nearcache get, recordStats=false",
       "nearcacheGetIfPresent", "nearcache getIfPresent",
       "redissonLocalCachedMapGet", "Redisson RLocalCachedMap.get",
       "jedisClientSideCacheGet", "Jedis client-side cache GET + decode");
