@@ -85,8 +85,18 @@ public final class LocalStore<V> {
    */
   public Object reserve(String key) {
     Reservation mine = new Reservation();
-    Object slot = map.compute(key, (k, current) -> servable(current) == MISS ? mine : current);
-    return slot == mine ? mine : servable(slot);
+    // Judged once, inside compute: judged again afterwards, a "no value" could have expired in
+    // between, and the caller would get MISS, which is neither a value nor a reservation.
+    Object[] found = {mine};
+    map.compute(key, (k, current) -> {
+      Object servable = servable(current);
+      if (servable == MISS) {
+        return mine;
+      }
+      found[0] = servable;
+      return current;
+    });
+    return found[0];
   }
 
   /**
