@@ -85,26 +85,17 @@ public final class DefaultNearCache<K, V> implements NearCache<K, V> {
   public V get(K key, Function<? super K, ? extends V> loader) {
     String k = encode(key);
     Objects.requireNonNull(loader, "loader");
-    Object found = servable(k);
-    if (found != LocalStore.MISS) {
-      stats.recordL1Hit();
-      return cast(found);
-    }
-    ensureOpen();
-    stats.recordL1Miss();
-    return loadOnce(key, k, loader);
+    Object found = lookUp(k);
+    return found != LocalStore.MISS ? cast(found) : loadOnce(key, k, loader);
   }
 
   @Override
   public V getIfPresent(K key) {
     String k = encode(key);
-    Object found = servable(k);
+    Object found = lookUp(k);
     if (found != LocalStore.MISS) {
-      stats.recordL1Hit();
       return cast(found);
     }
-    ensureOpen();
-    stats.recordL1Miss();
     Object slot = local.reserve(k);
     if (!(slot instanceof Reservation reservation)) {
       return contact.trusted() ? cast(slot) : valueOrNull(readThrough.readRemote(k));
@@ -162,12 +153,21 @@ public final class DefaultNearCache<K, V> implements NearCache<K, V> {
   }
 
   /**
-   * The L1 entry of {@code k} if there is one and L1 may be served: the whole hit path, which
-   * leaves the closed check to the miss path because a closed client is never trusted.
+   * What L1 may serve for {@code k} ({@link LocalStore#get}'s answer, or {@code MISS} out of
+   * contact), counted as a hit or a miss: the whole hit path. The closed check is left to the
+   * miss, because a closed client is never in contact.
+   *
+   * @throws IllegalStateException on a miss, if the client is closed
    */
-  private Object servable(String k) {
+  private Object lookUp(String k) {
     Object found = local.get(k);
-    return found != LocalStore.MISS && contact.trusted() ? found : LocalStore.MISS;
+    if (found != LocalStore.MISS && contact.trusted()) {
+      stats.recordL1Hit();
+      return found;
+    }
+    ensureOpen();
+    stats.recordL1Miss();
+    return LocalStore.MISS;
   }
 
   private static <V> V valueOrNull(Fetched<V> fetched) {
@@ -189,13 +189,11 @@ public final class DefaultNearCache<K, V> implements NearCache<K, V> {
     Map<String, Reservation> reservations = new LinkedHashMap<>();
     try {
       requested.forEach((k, key) -> {
-        Object hit = servable(k);
+        Object hit = lookUp(k);
         if (hit != LocalStore.MISS) {
-          stats.recordL1Hit();
           found.put(k, cast(hit));
           return;
         }
-        stats.recordL1Miss();
         Object slot = local.reserve(k);
         if (slot instanceof Reservation reservation) {
           reservations.put(k, reservation);
