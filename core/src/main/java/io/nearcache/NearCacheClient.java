@@ -9,6 +9,7 @@ import io.nearcache.internal.invalidation.InvalidationPublisher;
 import io.nearcache.internal.invalidation.InvalidationSubscriber;
 import io.nearcache.internal.keys.KeyLayout;
 import io.nearcache.internal.l1.CoarseClock;
+import io.nearcache.internal.l1.TickMaintenance;
 import io.nearcache.internal.l2.RemoteStore;
 import io.nearcache.internal.resilience.CircuitBreaker;
 import java.lang.management.ManagementFactory;
@@ -31,8 +32,8 @@ import redis.clients.jedis.util.JedisURIHelper;
  * The one object that owns nearcache's resources for an application: the Redis connection pool,
  * exactly one subscriber connection and its thread ({@code nearcache-subscriber-<prefix>}), a
  * maintenance thread ({@code nearcache-maintenance-<prefix>}: heartbeats, retries, repair), a
- * clock thread that L1 expiry reads ({@code nearcache-clock-<prefix>}, waking every millisecond),
- * and the invalidation publisher, shared by every cache it creates. Make one per application and
+ * clock thread ({@code nearcache-clock-<prefix>}, waking every millisecond) that advances the time
+ * L1 expiry reads and runs the L1 caches' Caffeine maintenance, and the invalidation publisher, shared by every cache it creates. Make one per application and
  * Redis, share it, close it once on shutdown.
  *
  * <pre>{@code
@@ -84,6 +85,7 @@ public final class NearCacheClient implements AutoCloseable {
   private final WriteRetries retries;
   private final ScheduledExecutorService maintenance;
   private final CoarseClock clock = new CoarseClock();
+  private final TickMaintenance l1Maintenance = new TickMaintenance();
   private final ScheduledExecutorService clockTicker;
   private final ConcurrentHashMap<String, DefaultNearCache<?, ?>> caches =
       new ConcurrentHashMap<>();
@@ -112,11 +114,17 @@ public final class NearCacheClient implements AutoCloseable {
     // A thread of its own: the maintenance thread waits on Redis, and a stalled clock would keep
     // L1 entries alive past their localTtl.
     this.clockTicker = daemonScheduler("nearcache-clock-" + keyPrefix);
-    clockTicker.scheduleAtFixedRate(clock::tick, CLOCK_TICK.toNanos(), CLOCK_TICK.toNanos(),
+    clockTicker.scheduleAtFixedRate(this::tick, CLOCK_TICK.toNanos(), CLOCK_TICK.toNanos(),
         TimeUnit.NANOSECONDS);
     every(RETRY_INTERVAL, this::retryWrites);
     every(HEARTBEAT_INTERVAL, contact::heartbeat);
     every(TICK, contact::tick);
+  }
+
+  /** Advances the clock, then runs the L1 maintenance that came due since the last tick. */
+  private void tick() {
+    clock.tick();
+    l1Maintenance.runDue();
   }
 
   private static ScheduledExecutorService daemonScheduler(String threadName) {
@@ -187,7 +195,7 @@ public final class NearCacheClient implements AutoCloseable {
     DefaultNearCache<K, V> cache = new DefaultNearCache<>(name, spec, keyCodec, serializer,
         new RemoteStore(jedis, breaker, name, layout, spec.remoteTtl(), spec.nullTtl(),
             spec.leaseTimeout()),
-        publisher, retries, contact, clock, () -> !closed);
+        publisher, retries, contact, clock, l1Maintenance, () -> !closed);
     if (caches.putIfAbsent(name, cache) != null) {
       throw new IllegalStateException("cache '" + name + "' already exists in this client");
     }

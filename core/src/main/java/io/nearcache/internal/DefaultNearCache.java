@@ -22,6 +22,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import redis.clients.jedis.exceptions.JedisException;
@@ -56,16 +57,18 @@ public final class DefaultNearCache<K, V> implements NearCache<K, V> {
    * Creates a cache; its client calls this, users call {@link io.nearcache.NearCacheClient#cache}.
    *
    * @param clock the time L1 expiry reads
+   * @param l1Maintenance where L1's Caffeine maintenance runs
    * @param clientOpen whether the owning client is still open, checked on every call but an L1
    *     hit (a closed client's contact is never trusted, so no hit gets past a close)
    */
   public DefaultNearCache(String name, CacheSpec spec, KeyCodec<K> keyCodec,
       Serializer<V> serializer, RemoteStore remote, InvalidationPublisher publisher,
-      WriteRetries retries, Contact contact, CoarseClock clock, BooleanSupplier clientOpen) {
+      WriteRetries retries, Contact contact, CoarseClock clock, Executor l1Maintenance,
+      BooleanSupplier clientOpen) {
     this.name = name;
     this.keyCodec = keyCodec;
     this.serializer = serializer;
-    this.local = new LocalStore<>(spec, clock);
+    this.local = new LocalStore<>(spec, clock, l1Maintenance);
     this.remote = remote;
     this.publisher = publisher;
     this.stats = spec.recordStats() ? StatsCounter.concurrent() : StatsCounter.disabled();
