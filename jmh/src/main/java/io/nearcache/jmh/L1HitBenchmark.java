@@ -4,8 +4,11 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.nearcache.NearCache;
 import io.nearcache.NearCacheClient;
+import io.nearcache.internal.l1.TickMaintenance;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -28,7 +31,9 @@ import redis.clients.jedis.RedisClient;
 /**
  * An L1 hit: a warm local cache holding every product of the working set, read at random. The
  * floor is raw Caffeine {@code getIfPresent}, sized as nearcache's L1 is (the working set), with no
- * expiry. The peers keep their whole working set locally too: Redisson's {@code RLocalCachedMap}
+ * expiry, its maintenance on the common pool as Caffeine's default has it. A second Caffeine
+ * differs only in running its maintenance as nearcache's L1 does (see {@code TickMaintenance}), so
+ * that the table shows how much of nearcache's hit rate comes from that choice. The peers keep their whole working set locally too: Redisson's {@code RLocalCachedMap}
  * (INVALIDATE, its own local cache, no eviction: its fastest local setup) and Jedis client-side
  * caching (RESP3, {@code CacheConfig} sized to the working set), whose cache holds Redis replies,
  * so a hit there still decodes the product.
@@ -51,6 +56,15 @@ public class L1HitBenchmark {
   @Benchmark
   public Product caffeineGetIfPresent(LocalState s, Workload w) {
     return s.caffeine.getIfPresent(w.anyKey());
+  }
+
+  /**
+   * Raw Caffeine whose maintenance runs as nearcache's L1 runs it, on a thread that drains it once
+   * a millisecond, not on the common pool: what nearcache's hit costs beyond Caffeine's own.
+   */
+  @Benchmark
+  public Product caffeineTickedGetIfPresent(LocalState s, TickerState ticking, Workload w) {
+    return s.caffeineTicked.getIfPresent(w.anyKey());
   }
 
   @Benchmark
@@ -79,10 +93,12 @@ public class L1HitBenchmark {
     return w.kryo.deserialize(s.jedis.get(s.keys[w.anyIndex()]));
   }
 
-  /** Raw Caffeine and a nearcache client whose L1 each hold every product. */
+  /** Raw Caffeine (two setups) and a nearcache client whose L1 each hold every product. */
   @State(Scope.Benchmark)
   public static class LocalState {
     Cache<String, Product> caffeine;
+    Cache<String, Product> caffeineTicked;
+    TickMaintenance caffeineMaintenance;
     NearCacheClient client;
     NearCache<String, Product> near;
     NearCache<String, Product> nearNoStats;
@@ -91,6 +107,9 @@ public class L1HitBenchmark {
     @Setup(Level.Trial)
     public void setUp(Workload w) {
       caffeine = Caffeine.newBuilder().maximumSize(w.workingSet).build();
+      caffeineMaintenance = new TickMaintenance();
+      caffeineTicked = Caffeine.newBuilder().maximumSize(w.workingSet)
+          .executor(caffeineMaintenance).build();
       client = Peers.nearcache(w);
       near = Peers.products(client, w, w.workingSet);
       nearNoStats = Peers.products(client, w, "nostats",
@@ -103,6 +122,7 @@ public class L1HitBenchmark {
       for (String key : w.keys) {
         Product product = near.get(key, loader);
         caffeine.put(key, product);
+        caffeineTicked.put(key, product);
         nearNoStats.get(key, k -> product);
       }
     }
@@ -110,6 +130,31 @@ public class L1HitBenchmark {
     @TearDown(Level.Trial)
     public void tearDown() {
       client.close();
+    }
+  }
+
+  /**
+   * The thread that runs the second Caffeine's maintenance every millisecond, as nearcache's clock
+   * thread does; started only in the forks that read that Caffeine, so no other contender shares
+   * its core with it.
+   */
+  @State(Scope.Benchmark)
+  public static class TickerState {
+    ScheduledExecutorService ticker;
+
+    @Setup(Level.Trial)
+    public void setUp(LocalState local) {
+      ticker = Executors.newSingleThreadScheduledExecutor(task -> {
+        Thread thread = new Thread(task, "caffeine-maintenance");
+        thread.setDaemon(true);
+        return thread;
+      });
+      ticker.scheduleAtFixedRate(local.caffeineMaintenance::runDue, 1, 1, TimeUnit.MILLISECONDS);
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+      ticker.shutdownNow();
     }
   }
 

@@ -23,6 +23,7 @@ import org.jfree.data.category.DefaultCategoryDataset;
 final class ThroughputChart {
   private static final Map<String, String> LABELS = Map.of(
       "caffeineGetIfPresent", "raw Caffeine getIfPresent",
+      "caffeineTickedGetIfPresent", "raw Caffeine, maintenance as nearcache's",
       "nearcacheGet", "nearcache get(key, loader)",
       "nearcacheGetNoStats", "nearcache get, recordStats=false",
       "nearcacheGetIfPresent", "nearcache getIfPresent",
