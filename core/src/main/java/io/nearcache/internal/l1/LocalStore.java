@@ -27,6 +27,10 @@ import java.util.concurrent.Executor;
  * ({@link Absent}, with its shorter deadline) and, in a bytes-bounded L1, values with their
  * encoded size ({@link Weighed}).
  *
+ * <p>An L1 bounded to nothing ({@code localMaxSize=0}) stores nothing:
+ * its reservations stay out of the map and its fills are refused, so that every read of a cache
+ * without L1 goes to L2 without writing to Caffeine twice on the way.
+ *
  * @param <V> the value type
  */
 public final class LocalStore<V> {
@@ -42,6 +46,7 @@ public final class LocalStore<V> {
   private final CoarseClock clock;
   private final long nullTtlNanos;
   private final boolean weighed;
+  private final boolean holdsNothing;
 
   /**
    * Creates an empty L1 bounded and expiring as {@code spec} says, on {@code clock}'s time.
@@ -54,6 +59,7 @@ public final class LocalStore<V> {
     this.clock = clock;
     this.nullTtlNanos = Math.min(spec.nullTtl().toNanos(), spec.localTtl().toNanos());
     this.weighed = spec.localMaxBytes() >= 0;
+    this.holdsNothing = spec.localMaxSize() == 0;
     Caffeine<Object, Object> builder = Caffeine.newBuilder()
         .executor(maintenance)
         .ticker(clock::nanos)
@@ -81,6 +87,9 @@ public final class LocalStore<V> {
    */
   public Object reserve(String key) {
     Reservation mine = new Reservation();
+    if (holdsNothing) {
+      return mine;
+    }
     // Judged once, inside compute: judged again afterwards, a "no value" could have expired in
     // between, and the caller would get MISS, which is neither a value nor a reservation.
     Object[] found = {mine};
@@ -104,6 +113,9 @@ public final class LocalStore<V> {
    * @return whether the value went in
    */
   public boolean fill(String key, Reservation reservation, V value, int encodedSize) {
+    if (holdsNothing) {
+      return false;
+    }
     Object slot = value == null ? new Absent(clock.nanos() + nullTtlNanos, encodedSize)
         : weighed ? new Weighed(value, encodedSize)
         : value;

@@ -25,6 +25,17 @@ class LocalStoreTest {
   }
 
   @Test
+  void aStoreBoundedToNothingHoldsNeitherReservationsNorValues() {
+    LocalStore<String> store = new LocalStore<>(CacheSpec.parse("localMaxSize=0"), clock,
+        Runnable::run);
+    Reservation reservation = (Reservation) store.reserve("k");
+    assertThat(store.estimatedSize()).as("reservation stored").isZero();
+    assertThat(store.fill("k", reservation, "v", 1)).as("fill accepted").isFalse();
+    assertThat(store.get("k")).isSameAs(LocalStore.MISS);
+    assertThat(store.estimatedSize()).as("value stored").isZero();
+  }
+
+  @Test
   void aBytesBoundedStoreWeighsValuesByTheirEncodedSize() {
     LocalStore<String> store = new LocalStore<>(CacheSpec.parse("localMaxBytes=1000"), clock,
         Runnable::run);
