@@ -20,7 +20,8 @@ import org.openjdk.jmh.infra.Blackhole;
 /**
  * A page of products from L2: {@code getAll} of {@code batch} random keys with L1 empty, one
  * pipelined round trip, against the same keys read by as many raw Jedis GETs (and decodes) one
- * after another, as a loop over {@code get} would do without a bulk call.
+ * after another, as a loop over {@code get} would do without a bulk call. As in {@link
+ * L2HitBenchmark}, the raw GETs run beside an idle nearcache client.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
@@ -33,7 +34,8 @@ public class GetAllBenchmark {
   int batch;
 
   @Benchmark
-  public void rawJedisGets(L2HitBenchmark.RawState s, Workload w, Blackhole bh) {
+  public void rawJedisGets(L2HitBenchmark.RawState s, L2HitBenchmark.NearL2State idle,
+      Workload w, Blackhole bh) {
     for (int i = 0; i < batch; i++) {
       bh.consume(w.kryo.deserialize(s.jedis.get(s.keys[w.anyIndex()])));
     }
