@@ -1,0 +1,210 @@
+package io.nearcache.examples.catalog;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.nearcache.serializers.JacksonJsonSerializer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The catalog service: the JDK's HTTP server on a fixed pool of worker threads, serving
+ *
+ * <ul>
+ *   <li>{@code GET /store/products?limit&offset&category&q}: a page and the listing's count;
+ *   <li>{@code GET /store/products/{id}}: one product, or 404;
+ *   <li>{@code GET /store/categories}: every category;
+ *   <li>{@code POST /admin/products/{id}/price} with {@code {"amount": 1999}}: sets the product's
+ *       USD price in the database, then invalidates the product and every listing.
+ * </ul>
+ *
+ * <p>Bad parameters get 400 with the reason, a database failure 500 (logged).
+ */
+public final class CatalogServer implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(CatalogServer.class);
+  private static final Pattern PRODUCT = Pattern.compile("/store/products/(\\d{1,18})");
+  private static final Pattern PRICE = Pattern.compile("/admin/products/(\\d{1,18})/price");
+
+  /** How reads are cached: the three modes of the benchmark. */
+  public enum Mode {
+    /** Every read from the database. */
+    NONE,
+    /** The seed's Redis cache-aside with an in-process lock, no local tier. */
+    REDIS,
+    /** nearcache: L1 in this JVM, L2 in Redis, invalidation by pub/sub. */
+    NEAR;
+
+    /** The mode named {@code name}, ignoring case. */
+    public static Mode of(String name) {
+      return valueOf(name.toUpperCase(Locale.ROOT));
+    }
+  }
+
+  private final HttpServer http;
+  private final ExecutorService workers;
+  private final CatalogStore store;
+  private final CatalogCache cache;
+  private final ObjectMapper json = JacksonJsonSerializer.defaultMapper();
+
+  private CatalogServer(HttpServer http, ExecutorService workers, CatalogStore store,
+      CatalogCache cache) {
+    this.http = http;
+    this.workers = workers;
+    this.store = store;
+    this.cache = cache;
+  }
+
+  /**
+   * Starts a node on {@code port} (0 for any free one) of 127.0.0.1.
+   *
+   * @param redisUri Redis for the {@code redis} and {@code near} modes; unused by {@code none}
+   * @param instanceId this node's name, for nearcache's logs
+   * @param threads the worker threads answering requests
+   * @throws IOException if the port cannot be bound
+   */
+  public static CatalogServer start(Mode mode, int port, CatalogStore store, String redisUri,
+      String instanceId, int threads) throws IOException {
+    CacheSettings settings = CacheSettings.load();
+    CatalogCache cache = switch (mode) {
+      case NONE -> new NoCache();
+      case REDIS -> new RedisCache(redisUri, "catalog", settings);
+      case NEAR -> new NearCatalogCache(redisUri, "catalog", instanceId, settings);
+    };
+    AtomicInteger n = new AtomicInteger();
+    ExecutorService workers = Executors.newFixedThreadPool(threads, task -> {
+      Thread t = new Thread(task, "catalog-" + instanceId + "-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    });
+    HttpServer http = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 1_024);
+    CatalogServer server = new CatalogServer(http, workers, store, cache);
+    http.createContext("/", server::handle);
+    http.setExecutor(workers);
+    http.start();
+    log.info("catalog node {} serving on port {} in mode {}", instanceId, server.port(), mode);
+    return server;
+  }
+
+  /** The port this node listens on. */
+  public int port() {
+    return http.getAddress().getPort();
+  }
+
+  private void handle(HttpExchange exchange) throws IOException {
+    try {
+      route(exchange);
+    } catch (IllegalArgumentException e) {
+      respond(exchange, 400, Map.of("message", String.valueOf(e.getMessage())));
+    } catch (RuntimeException e) {
+      log.error("{} {} failed", exchange.getRequestMethod(), exchange.getRequestURI(), e);
+      respond(exchange, 500, Map.of("message", "internal error"));
+    } finally {
+      exchange.close();
+    }
+  }
+
+  private void route(HttpExchange exchange) throws IOException {
+    String path = exchange.getRequestURI().getPath();
+    String method = exchange.getRequestMethod();
+    Matcher product = PRODUCT.matcher(path);
+    Matcher price = PRICE.matcher(path);
+    if (method.equals("GET") && path.equals("/store/products")) {
+      ListingQuery query = listingQuery(parameters(exchange.getRequestURI().getRawQuery()));
+      respond(exchange, 200, cache.listing(query, () -> store.listAndCount(query)));
+    } else if (method.equals("GET") && product.matches()) {
+      Product found = cache.product(Long.parseLong(product.group(1)), store::product);
+      respond(exchange, found == null ? 404 : 200,
+          found == null ? Map.of("message", "no such product") : Map.of("product", found));
+    } else if (method.equals("GET") && path.equals("/store/categories")) {
+      respond(exchange, 200, Map.of("product_categories", cache.categories(store::categories)));
+    } else if (method.equals("POST") && price.matches()) {
+      long id = Long.parseLong(price.group(1));
+      long amount = amount(exchange.getRequestBody());
+      if (store.updatePrice(id, amount)) {
+        cache.productChanged(id);
+        respond(exchange, 200, Map.of("id", id, "amount", amount));
+      } else {
+        respond(exchange, 404, Map.of("message", "no such product"));
+      }
+    } else {
+      respond(exchange, 404, Map.of("message", "no route for " + method + " " + path));
+    }
+  }
+
+  private static ListingQuery listingQuery(Map<String, String> p) {
+    return new ListingQuery(intParameter(p, "limit", ListingQuery.DEFAULT_LIMIT),
+        intParameter(p, "offset", 0), p.get("category"), p.get("q"));
+  }
+
+  private static int intParameter(Map<String, String> p, String name, int absent) {
+    String value = p.get(name);
+    if (value == null) {
+      return absent;
+    }
+    try {
+      return Integer.parseInt(value);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(name + " is not a whole number: " + value);
+    }
+  }
+
+  private static Map<String, String> parameters(String rawQuery) {
+    Map<String, String> p = new HashMap<>();
+    if (rawQuery == null) {
+      return p;
+    }
+    for (String pair : rawQuery.split("&")) {
+      int eq = pair.indexOf('=');
+      String name = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+      String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+      p.put(name, value);
+    }
+    return p;
+  }
+
+  private long amount(InputStream body) throws IOException {
+    JsonNode amount = json.readTree(body).get("amount");
+    if (amount == null || !amount.canConvertToLong() || amount.asLong() < 0) {
+      throw new IllegalArgumentException("body must be {\"amount\": <minor units, >= 0>}");
+    }
+    return amount.asLong();
+  }
+
+  private void respond(HttpExchange exchange, int status, Object body) throws IOException {
+    byte[] bytes = json.writeValueAsBytes(body);
+    exchange.getResponseHeaders().set("Content-Type", "application/json");
+    exchange.sendResponseHeaders(status, bytes.length);
+    try (OutputStream out = exchange.getResponseBody()) {
+      out.write(bytes);
+    }
+  }
+
+  /** Stops accepting requests, waits up to a second for those in flight, closes the cache. */
+  @Override
+  public void close() {
+    http.stop(1);
+    workers.shutdown();
+    try {
+      workers.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    cache.close();
+  }
+}

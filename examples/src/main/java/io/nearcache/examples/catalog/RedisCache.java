@@ -1,0 +1,146 @@
+package io.nearcache.examples.catalog;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import io.nearcache.KeyCodec;
+import io.nearcache.Serializer;
+import io.nearcache.serializers.JacksonJsonSerializer;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongFunction;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.exceptions.JedisException;
+import redis.clients.jedis.params.ScanParams;
+import redis.clients.jedis.params.SetParams;
+import redis.clients.jedis.resps.ScanResult;
+
+/**
+ * Mode {@code redis}: the seed's design. A read GETs the JSON of the result from Redis; on a miss,
+ * an in-process lock lets one request per key load from the database while the others in this
+ * JVM wait for it, and the result is SET with its TTL. There is no local tier: every read pays a
+ * round trip and a JSON decode. As in the seed, a Redis failure is logged and the read goes to the
+ * database.
+ */
+final class RedisCache implements CatalogCache {
+  private static final Logger log = LoggerFactory.getLogger(RedisCache.class);
+
+  private final RedisClient redis;
+  private final String prefix;
+  private final CacheSettings settings;
+  private final Serializer<ProductPage> pages = new JacksonJsonSerializer<>(ProductPage.class);
+  private final Serializer<Product> products = new JacksonJsonSerializer<>(Product.class);
+  private final Serializer<List<Category>> categories =
+      new JacksonJsonSerializer<>(new TypeReference<List<Category>>() {});
+  private final ConcurrentHashMap<String, CompletableFuture<Object>> locks =
+      new ConcurrentHashMap<>();
+
+  RedisCache(String redisUri, String prefix, CacheSettings settings) {
+    this.redis = RedisClient.create(URI.create(redisUri));
+    this.prefix = prefix + ":cache:";
+    this.settings = settings;
+  }
+
+  @Override
+  public ProductPage listing(ListingQuery query, Supplier<ProductPage> loader) {
+    return withCache("listing:" + KeyCodec.structured().encode(query.asKey()),
+        settings.listing().remoteTtl(), pages, loader);
+  }
+
+  @Override
+  public Product product(long id, LongFunction<Product> loader) {
+    return withCache("product:" + id, settings.product().remoteTtl(), products,
+        () -> loader.apply(id));
+  }
+
+  @Override
+  public List<Category> categories(Supplier<List<Category>> loader) {
+    return withCache("categories", settings.category().remoteTtl(), categories, loader);
+  }
+
+  @Override
+  public void productChanged(long id) {
+    try {
+      redis.del(key("product:" + id));
+      ScanParams listings = new ScanParams().match(prefix + "listing:*").count(1_000);
+      String cursor = ScanParams.SCAN_POINTER_START;
+      do {
+        ScanResult<String> page = redis.scan(cursor, listings);
+        if (!page.getResult().isEmpty()) {
+          redis.unlink(page.getResult().toArray(String[]::new));
+        }
+        cursor = page.getCursor();
+      } while (!cursor.equals(ScanParams.SCAN_POINTER_START));
+    } catch (JedisException e) {
+      // The seed logs and goes on: entries left behind live out their TTL.
+      log.error("invalidation after a change of product {} failed", id, e);
+    }
+  }
+
+  private <T> T withCache(String name, Duration ttl, Serializer<T> codec, Supplier<T> loader) {
+    byte[] key = key(name);
+    byte[] cached = get(key);
+    if (cached != null) {
+      return codec.deserialize(cached);
+    }
+    CompletableFuture<Object> mine = new CompletableFuture<>();
+    CompletableFuture<Object> theirs = locks.putIfAbsent(name, mine);
+    if (theirs != null) {
+      return join(theirs);
+    }
+    try {
+      T value = loader.get();
+      if (value != null) { // as the seed, "nothing" is not cached
+        set(key, codec.serialize(value), ttl);
+      }
+      mine.complete(value);
+      return value;
+    } catch (RuntimeException e) {
+      mine.completeExceptionally(e);
+      throw e;
+    } finally {
+      locks.remove(name, mine);
+    }
+  }
+
+  private byte[] get(byte[] key) {
+    try {
+      return redis.get(key);
+    } catch (JedisException e) {
+      log.error("GET failed; reading the database", e);
+      return null;
+    }
+  }
+
+  private void set(byte[] key, byte[] value, Duration ttl) {
+    try {
+      redis.set(key, value, SetParams.setParams().px(ttl.toMillis()));
+    } catch (JedisException e) {
+      log.error("SET failed; the value is served but not cached", e);
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <T> T join(CompletableFuture<Object> load) {
+    try {
+      return (T) load.join();
+    } catch (CompletionException e) {
+      throw e.getCause() instanceof RuntimeException r ? r : e;
+    }
+  }
+
+  private byte[] key(String name) {
+    return (prefix + name).getBytes(StandardCharsets.UTF_8);
+  }
+
+  @Override
+  public void close() {
+    redis.close();
+  }
+}

@@ -1,0 +1,182 @@
+package io.nearcache.examples.catalog;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.nearcache.examples.catalog.CatalogServer.Mode;
+import io.nearcache.testkit.RedisServer;
+import io.nearcache.testkit.RedisServerExtension;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * The catalog service on the embedded database and a Redis of its own, in each cache mode: every
+ * endpoint answers as the database says, bad input gets 400, and a price posted to one node is
+ * served by a second node.
+ */
+@ExtendWith(RedisServerExtension.class)
+class CatalogServiceTest {
+  private static final int PRODUCTS = 400;
+  private static Database db;
+  private final HttpClient http = HttpClient.newHttpClient();
+  private final ObjectMapper json = new ObjectMapper();
+  private final List<CatalogServer> nodes = new ArrayList<>();
+
+  @BeforeAll
+  static void openDatabase() {
+    db = Database.open(null, 8);
+    System.out.println("catalog test: embedded H2 database (PostgreSQL mode)");
+  }
+
+  @AfterAll
+  static void closeDatabase() {
+    db.close();
+  }
+
+  @BeforeEach
+  void seed() throws SQLException {
+    Seeder.seed(db.dataSource(), PRODUCTS);
+  }
+
+  @ParameterizedTest
+  @EnumSource(Mode.class)
+  void everyEndpointAnswersAsTheDatabaseSays(Mode mode, RedisServer redis) throws Exception {
+    CatalogServer node = start(mode, redis, "a");
+
+    JsonNode page = getOk(node, "/store/products");
+    assertThat(page.get("count").asLong()).isEqualTo(count("SELECT COUNT(*) FROM product"
+        + " WHERE status = 'published'"));
+    assertThat(page.get("products")).hasSize(ListingQuery.DEFAULT_LIMIT);
+    List<Instant> created = new ArrayList<>();
+    page.get("products").forEach(p -> created.add(Instant.parse(p.get("createdAt").asText())));
+    assertThat(created).as("newest first").isSortedAccordingTo((x, y) -> y.compareTo(x));
+
+    JsonNode shoes = getOk(node, "/store/products?category=shoes&limit=5&offset=5");
+    assertThat(shoes.get("count").asLong()).isEqualTo(count("SELECT COUNT(*) FROM product p JOIN"
+        + " category c ON c.id = p.category_id WHERE c.handle = 'shoes' AND status = 'published'"));
+    assertThat(shoes.get("products")).hasSize(5)
+        .allSatisfy(p -> assertThat(p.get("category").asText()).isEqualTo("Shoes"));
+    assertThat(shoes.get("offset").asInt()).isEqualTo(5);
+
+    JsonNode wool = getOk(node, "/store/products?q=WOOL&limit=100");
+    assertThat(wool.get("count").asLong()).isPositive().isEqualTo(count("SELECT COUNT(*) FROM"
+        + " product WHERE LOWER(title) LIKE '%wool%' AND status = 'published'"));
+    assertThat(wool.get("products"))
+        .allSatisfy(p -> assertThat(p.get("title").asText()).containsIgnoringCase("wool"));
+
+    long id = wool.get("products").get(0).get("id").asLong();
+    JsonNode product = getOk(node, "/store/products/" + id).get("product");
+    assertThat(product.get("id").asLong()).isEqualTo(id);
+    assertThat(product.get("variants")).hasSize(3)
+        .allSatisfy(v -> assertThat(v.get("prices")).hasSize(2));
+    assertThat(product.get("images")).hasSize(3);
+    assertThat(get(node, "/store/products/999999").statusCode()).isEqualTo(404);
+
+    assertThat(getOk(node, "/store/categories").get("product_categories")).hasSize(20);
+
+    assertThat(get(node, "/store/products?limit=0").statusCode()).isEqualTo(400);
+    assertThat(get(node, "/store/products?limit=ten").body()).contains("limit is not a whole");
+    assertThat(post(node, "/admin/products/" + id + "/price", "{\"amount\": -1}").statusCode())
+        .isEqualTo(400);
+    assertThat(post(node, "/admin/products/999999/price", "{\"amount\": 1}").statusCode())
+        .isEqualTo(404);
+  }
+
+  @ParameterizedTest
+  @EnumSource(Mode.class)
+  void aPricePostedToOneNodeIsServedByTheOther(Mode mode, RedisServer redis) throws Exception {
+    CatalogServer a = start(mode, redis, "a");
+    CatalogServer b = start(mode, redis, "b");
+    JsonNode first = getOk(b, "/store/products").get("products").get(0);
+    long id = first.get("id").asLong();
+    long old = usdPrice(first);
+    assertThat(usdPrice(getOk(b, "/store/products/" + id).get("product"))).isEqualTo(old);
+    long updated = old + 1_234;
+
+    assertThat(post(a, "/admin/products/" + id + "/price", "{\"amount\": " + updated + "}")
+        .statusCode()).isEqualTo(200);
+
+    assertThat(count("SELECT MIN(pr.amount) FROM price pr JOIN variant v ON v.id = pr.variant_id"
+        + " WHERE v.product_id = " + id + " AND pr.currency = 'usd'")).isEqualTo(updated);
+    await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+      assertThat(usdPrice(getOk(b, "/store/products/" + id).get("product"))).isEqualTo(updated);
+      assertThat(usdPrice(getOk(b, "/store/products").get("products").get(0)))
+          .isEqualTo(updated);
+    });
+    assertThat(usdPrice(getOk(a, "/store/products/" + id).get("product"))).isEqualTo(updated);
+  }
+
+  @org.junit.jupiter.api.AfterEach
+  void stopNodes() {
+    nodes.forEach(CatalogServer::close);
+  }
+
+  private CatalogServer start(Mode mode, RedisServer redis, String name) throws IOException {
+    CatalogServer node = CatalogServer.start(mode, 0, new CatalogStore(db.dataSource()),
+        redis.uri(), name, 4);
+    nodes.add(node);
+    return node;
+  }
+
+  /** The USD price every variant of {@code product} carries (the update sets them all). */
+  private static long usdPrice(JsonNode product) {
+    List<Long> usd = new ArrayList<>();
+    product.get("variants").forEach(v -> v.get("prices").forEach(p -> {
+      if (p.get("currency").asText().equals("usd")) {
+        usd.add(p.get("amount").asLong());
+      }
+    }));
+    assertThat(usd).hasSize(3).containsOnly(usd.get(0));
+    return usd.get(0);
+  }
+
+  private JsonNode getOk(CatalogServer node, String path) throws Exception {
+    HttpResponse<String> response = get(node, path);
+    assertThat(response.statusCode()).as(path + ": " + response.body()).isEqualTo(200);
+    return json.readTree(response.body());
+  }
+
+  private HttpResponse<String> get(CatalogServer node, String path) throws Exception {
+    return http.send(HttpRequest.newBuilder(uri(node, path)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  private HttpResponse<String> post(CatalogServer node, String path, String body)
+      throws Exception {
+    return http.send(HttpRequest.newBuilder(uri(node, path))
+        .POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static URI uri(CatalogServer node, String path) {
+    return URI.create("http://127.0.0.1:" + node.port() + path);
+  }
+
+  private static long count(String sql) throws SQLException {
+    try (Connection c = db.dataSource().getConnection();
+        PreparedStatement s = c.prepareStatement(sql);
+        ResultSet rs = s.executeQuery()) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+}
