@@ -1,0 +1,90 @@
+package io.nearcache.examples.catalog.bench;
+
+import io.nearcache.examples.catalog.CatalogServer;
+import io.nearcache.examples.catalog.CatalogServer.Mode;
+import io.nearcache.examples.catalog.CatalogStore;
+import io.nearcache.examples.catalog.Database;
+import io.nearcache.examples.catalog.Seeder;
+import io.nearcache.testkit.RedisServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.EnumMap;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The seed's benchmark, reproduced: the catalog service in each cache mode under autocannon (500
+ * connections, 10,000 listing requests), then the consistency run (two {@code near} nodes, price
+ * updates posted to one while autocannon reads both). Writes {@code RESULTS.md}, {@code
+ * latency.png} and the raw autocannon JSON to the results directory. {@code bench.sh} runs it.
+ *
+ * <p>Usage: {@code CatalogBench <catalog dir> <results dir> [jdbc url]}; without a JDBC URL the
+ * embedded H2 is used, and the report says so.
+ */
+public final class CatalogBench {
+  private static final Logger log = LoggerFactory.getLogger(CatalogBench.class);
+  private static final int PRODUCTS = 10_000;
+  private static final int CONNECTIONS = 500;
+  private static final String REQUESTS = "10000";
+  private static final String WARMUP = "3000";
+  private static final int WORKERS = 64;
+  private static final int DB_POOL = 16;
+  private static final int UPDATES = 200;
+  private static final int CONSISTENCY_CONNECTIONS = 50;
+
+  private CatalogBench() {}
+
+  public static void main(String[] args) throws Exception {
+    Path catalogDir = Path.of(args[0]);
+    Path results = Path.of(args[1]);
+    String jdbc = args.length > 2 ? args[2] : null;
+    Path raw = Files.createDirectories(results.resolve("raw"));
+    Path paths = raw.resolve("paths.txt");
+    Files.write(paths, StorefrontPaths.weighted());
+    Autocannon autocannon = new Autocannon(catalogDir, paths);
+    Map<Mode, Autocannon.Result> byMode = new EnumMap<>(Mode.class);
+    ConsistencyRun.Outcome consistency;
+    try (Database db = Database.open(jdbc, DB_POOL); RedisServer redis = RedisServer.start()) {
+      Seeder.seed(db.dataSource(), PRODUCTS);
+      CatalogStore store = new CatalogStore(db.dataSource());
+      for (Mode mode : Mode.values()) {
+        // Each mode is measured in steady state, as a shop runs: a warm-up run on the same node
+        // first fills its caches and warms the JIT (and, for none, the database's buffers).
+        try (CatalogServer node = CatalogServer.start(mode, 0, store, redis.uri(), name(mode),
+            WORKERS)) {
+          autocannon.run(node.port(), 100, WARMUP, raw.resolve("warmup-" + name(mode) + ".json"));
+          Autocannon.Result result = autocannon.run(node.port(), CONNECTIONS, REQUESTS,
+              raw.resolve(name(mode) + ".json"));
+          log.info("{}: {}", mode, result);
+          byMode.put(mode, result);
+        }
+        redis.flushAll();
+      }
+      Seeder.seed(db.dataSource(), PRODUCTS); // fresh prices for the consistency run
+      try (CatalogServer a = CatalogServer.start(Mode.NEAR, 0, store, redis.uri(), "a", WORKERS);
+          CatalogServer b = CatalogServer.start(Mode.NEAR, 0, store, redis.uri(), "b", WORKERS)) {
+        Process loadA = autocannon.start(a.port(), CONSISTENCY_CONNECTIONS, "duration=600s",
+            raw.resolve("consistency-load-a.json"));
+        Process loadB = autocannon.start(b.port(), CONSISTENCY_CONNECTIONS, "duration=600s",
+            raw.resolve("consistency-load-b.json"));
+        try {
+          consistency = new ConsistencyRun().run(a.port(), b.port(), store, UPDATES);
+        } finally {
+          loadA.destroy();
+          loadB.destroy();
+          loadA.waitFor();
+          loadB.waitFor();
+        }
+      }
+      log.info("consistency: {}", consistency);
+      BenchReport.write(results, byMode, consistency, db.embedded() ? "embedded H2 (PostgreSQL"
+          + " mode): no JDBC URL was given" : "PostgreSQL at " + jdbc.replaceAll("\\?.*", ""),
+          PRODUCTS, CONNECTIONS, REQUESTS, CONSISTENCY_CONNECTIONS);
+    }
+  }
+
+  private static String name(Mode mode) {
+    return mode.name().toLowerCase(java.util.Locale.ROOT);
+  }
+}
