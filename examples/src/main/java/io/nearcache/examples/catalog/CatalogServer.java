@@ -5,12 +5,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.nearcache.serializers.JacksonJsonSerializer;
+import io.nearcache.testkit.RedisServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -34,12 +36,17 @@ import org.slf4j.LoggerFactory;
  *       USD price in the database, then invalidates the product and every listing.
  * </ul>
  *
- * <p>Bad parameters get 400 with the reason, a database failure 500 (logged).
+ * <p>Bad parameters get 400 with the reason, a database failure 500 (logged). Every answer carries
+ * {@value #SERVED_AT}: the wall-clock time, in microseconds since the epoch, at which the node read
+ * what it answers (for a price update, at which the database held the new price and the caches
+ * were told), so that a checker on the same machine can tell when a node first served a change.
  */
 public final class CatalogServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(CatalogServer.class);
   private static final Pattern PRODUCT = Pattern.compile("/store/products/(\\d{1,18})");
   private static final Pattern PRICE = Pattern.compile("/admin/products/(\\d{1,18})/price");
+  /** The response header holding when the answer was read, in microseconds since the epoch. */
+  public static final String SERVED_AT = "X-Served-At";
 
   /** How reads are cached: the three modes of the benchmark. */
   public enum Mode {
@@ -92,6 +99,9 @@ public final class CatalogServer implements AutoCloseable {
       t.setDaemon(true);
       return t;
     });
+    // The JDK's server closes keep-alive connections beyond 200 idle ones, and 500 clients then
+    // reconnect over and over: keep them all open (read once, when the first server starts).
+    System.getProperties().putIfAbsent("sun.net.httpserver.maxIdleConnections", "10000");
     HttpServer http = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 1_024);
     CatalogServer server = new CatalogServer(http, workers, store, cache);
     http.createContext("/", server::handle);
@@ -99,6 +109,33 @@ public final class CatalogServer implements AutoCloseable {
     http.start();
     log.info("catalog node {} serving on port {} in mode {}", instanceId, server.port(), mode);
     return server;
+  }
+
+  /**
+   * Runs one node until the JVM stops: {@code CatalogServer <none|redis|near> <port> <redis uri |
+   * -> [jdbc url] [products to seed]}. With {@code -} for Redis, a redis-server of its own is
+   * started on a free port; without a JDBC URL, the embedded H2 is used; with a product count, the
+   * database is seeded (dropping what was there) before the node starts.
+   */
+  public static void main(String[] args) throws Exception {
+    Mode mode = Mode.of(args[0]);
+    int port = Integer.parseInt(args[1]);
+    RedisServer ownRedis = args[2].equals("-") ? RedisServer.start() : null;
+    String redisUri = ownRedis != null ? ownRedis.uri() : args[2];
+    Database db = Database.open(args.length > 3 ? args[3] : null, 16);
+    if (args.length > 4) {
+      Seeder.seed(db.dataSource(), Integer.parseInt(args[4]));
+    }
+    CatalogServer node = start(mode, port, new CatalogStore(db.dataSource()), redisUri,
+        "node-" + port, 64);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      node.close();
+      db.close();
+      if (ownRedis != null) {
+        ownRedis.close();
+      }
+    }));
+    Thread.currentThread().join();
   }
 
   /** The port this node listens on. */
@@ -124,6 +161,7 @@ public final class CatalogServer implements AutoCloseable {
     String method = exchange.getRequestMethod();
     Matcher product = PRODUCT.matcher(path);
     Matcher price = PRICE.matcher(path);
+    servedNow(exchange);
     if (method.equals("GET") && path.equals("/store/products")) {
       ListingQuery query = listingQuery(parameters(exchange.getRequestURI().getRawQuery()));
       respond(exchange, 200, cache.listing(query, () -> store.listAndCount(query)));
@@ -138,6 +176,7 @@ public final class CatalogServer implements AutoCloseable {
       long amount = amount(exchange.getRequestBody());
       if (store.updatePrice(id, amount)) {
         cache.productChanged(id);
+        servedNow(exchange);
         respond(exchange, 200, Map.of("id", id, "amount", amount));
       } else {
         respond(exchange, 404, Map.of("message", "no such product"));
@@ -145,6 +184,12 @@ public final class CatalogServer implements AutoCloseable {
     } else {
       respond(exchange, 404, Map.of("message", "no route for " + method + " " + path));
     }
+  }
+
+  private static void servedNow(HttpExchange exchange) {
+    Instant now = Instant.now();
+    exchange.getResponseHeaders().set(SERVED_AT,
+        Long.toString(now.getEpochSecond() * 1_000_000 + now.getNano() / 1_000));
   }
 
   private static ListingQuery listingQuery(Map<String, String> p) {

@@ -112,8 +112,13 @@ class CatalogServiceTest {
     assertThat(usdPrice(getOk(b, "/store/products/" + id).get("product"))).isEqualTo(old);
     long updated = old + 1_234;
 
-    assertThat(post(a, "/admin/products/" + id + "/price", "{\"amount\": " + updated + "}")
-        .statusCode()).isEqualTo(200);
+    HttpResponse<String> posted =
+        post(a, "/admin/products/" + id + "/price", "{\"amount\": " + updated + "}");
+    assertThat(posted.statusCode()).isEqualTo(200);
+    assertThat(Long.parseLong(posted.headers().firstValue(CatalogServer.SERVED_AT).orElseThrow()))
+        .as("when the update was done, in epoch microseconds")
+        .isBetween(Instant.now().minusSeconds(60).toEpochMilli() * 1_000,
+            Instant.now().toEpochMilli() * 1_000 + 1_000);
 
     assertThat(count("SELECT MIN(pr.amount) FROM price pr JOIN variant v ON v.id = pr.variant_id"
         + " WHERE v.product_id = " + id + " AND pr.currency = 'usd'")).isEqualTo(updated);
