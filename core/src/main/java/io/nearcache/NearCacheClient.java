@@ -33,8 +33,9 @@ import redis.clients.jedis.util.JedisURIHelper;
  * exactly one subscriber connection and its thread ({@code nearcache-subscriber-<prefix>}), a
  * maintenance thread ({@code nearcache-maintenance-<prefix>}: heartbeats, retries, repair), a
  * clock thread ({@code nearcache-clock-<prefix>}, waking every millisecond) that advances the time
- * L1 expiry reads and runs the L1 caches' Caffeine maintenance, and the invalidation publisher, shared by every cache it creates. Make one per application and
- * Redis, share it, close it once on shutdown.
+ * L1 expiry reads and runs the L1 caches' Caffeine maintenance, and the invalidation publisher,
+ * shared by every cache it creates. Make one per application and Redis, share it, close it once on
+ * shutdown.
  *
  * <pre>{@code
  * try (NearCacheClient client = NearCacheClient.builder()

@@ -33,17 +33,18 @@ import redis.clients.jedis.RedisClient;
  * floor is raw Caffeine {@code getIfPresent}, sized as nearcache's L1 is (the working set), with no
  * expiry, its maintenance on the common pool as Caffeine's default has it. A second Caffeine
  * differs only in running its maintenance as nearcache's L1 does (see {@code TickMaintenance}), so
- * that the table shows how much of nearcache's hit rate comes from that choice. The peers keep their whole working set locally too: Redisson's {@code RLocalCachedMap}
- * (INVALIDATE, its own local cache, no eviction: its fastest local setup) and Jedis client-side
- * caching (RESP3, {@code CacheConfig} sized to the working set), whose cache holds Redis replies,
- * so a hit there still decodes the product.
+ * that the table shows how much of nearcache's hit rate comes from that choice. The peers keep
+ * their whole working set locally too: Redisson's {@code RLocalCachedMap} (INVALIDATE, its own
+ * local cache, no eviction: its fastest local setup) and Jedis client-side caching (RESP3, {@code
+ * CacheConfig} sized to the working set), whose cache holds Redis replies, so a hit there still
+ * decodes the product.
  *
  * <p>Raw Caffeine and nearcache are filled in one loop with the same product objects, so that
  * their entries lie alike in the heap. Filled alone in a tight loop, Caffeine's nodes lie next to
  * each other as they never do in an application, and the same Caffeine read up to 1.5 times
  * faster than when its entries were allocated among other objects. Each fork runs on its own
- * pre-touched heap in transparent huge pages: without them the hit rate of every contender swung
- * by a factor of two between forks on a 2-core VM.
+ * pre-touched heap in transparent huge pages. (Forks of the default Caffeine still swing by a
+ * factor of two on a 2-core VM: its readers wake a common-pool worker for every drain.)
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)

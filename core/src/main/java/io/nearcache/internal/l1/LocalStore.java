@@ -27,9 +27,9 @@ import java.util.concurrent.Executor;
  * ({@link Absent}, with its shorter deadline) and, in a bytes-bounded L1, values with their
  * encoded size ({@link Weighed}).
  *
- * <p>An L1 bounded to nothing ({@code localMaxSize=0}) stores nothing:
- * its reservations stay out of the map and its fills are refused, so that every read of a cache
- * without L1 goes to L2 without writing to Caffeine twice on the way.
+ * <p>An L1 bounded to nothing ({@code localMaxSize=0}) stores nothing: its reservations stay out of
+ * the map and its fills are refused, so that every read of a cache without L1 goes to L2 without
+ * writing to Caffeine twice on the way.
  *
  * @param <V> the value type
  */

@@ -99,7 +99,8 @@ public final class CatalogStore {
    */
   public boolean updatePrice(long id, long amount) {
     try (Connection c = db.getConnection();
-        PreparedStatement s = c.prepareStatement("UPDATE price SET amount = ? WHERE currency = 'usd'"
+        PreparedStatement s = c.prepareStatement("UPDATE price SET amount = ?"
+            + " WHERE currency = 'usd'"
             + " AND variant_id IN (SELECT id FROM variant WHERE product_id = ?)")) {
       s.setLong(1, amount);
       s.setLong(2, id);
@@ -126,8 +127,9 @@ public final class CatalogStore {
       }
     }
     Map<Long, List<Variant>> variants = new LinkedHashMap<>();
-    try (PreparedStatement s = prepare(c, "SELECT id, product_id, sku, title, inventory FROM variant"
-        + " WHERE product_id" + in + " ORDER BY id", args); ResultSet rs = s.executeQuery()) {
+    try (PreparedStatement s = prepare(c, "SELECT id, product_id, sku, title, inventory"
+        + " FROM variant WHERE product_id" + in + " ORDER BY id", args);
+        ResultSet rs = s.executeQuery()) {
       while (rs.next()) {
         long variant = rs.getLong(1);
         variants.computeIfAbsent(rs.getLong(2), k -> new ArrayList<>()).add(new Variant(variant,
@@ -165,9 +167,14 @@ public final class CatalogStore {
   private static PreparedStatement prepare(Connection c, String sql, List<Object> args)
       throws SQLException {
     PreparedStatement s = c.prepareStatement(sql);
-    for (int i = 0; i < args.size(); i++) {
-      s.setObject(i + 1, args.get(i));
+    try {
+      for (int i = 0; i < args.size(); i++) {
+        s.setObject(i + 1, args.get(i));
+      }
+      return s;
+    } catch (SQLException e) {
+      s.close();
+      throw e;
     }
-    return s;
   }
 }

@@ -114,15 +114,16 @@ public final class Seeder {
         long priceId = 0;
         long imageId = 0;
         for (long id = 1; id <= products; id++) {
+          String category = CATEGORIES.get((int) (id % CATEGORIES.size()));
           String title = pick(random, ADJECTIVES) + " " + pick(random, MATERIALS) + " "
-              + pick(random, COLOURS) + " " + capitalized(CATEGORIES.get((int) (id % CATEGORIES.size())))
-              + " No. " + id;
+              + pick(random, COLOURS) + " " + capitalized(category) + " No. " + id;
           String handle = title.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-");
           product.setLong(1, id);
           product.setString(2, handle);
           product.setString(3, title);
-          product.setString(4, "The " + title.toLowerCase(Locale.ROOT) + ", made to last and easy to care"
-              + " for. Machine washable at 30 degrees; fits true to size.");
+          product.setString(4, "The " + title.toLowerCase(Locale.ROOT)
+              + ", made to last and easy to care for. Machine washable at 30 degrees; fits true"
+              + " to size.");
           product.setLong(5, id % CATEGORIES.size() + 1);
           product.setString(6, "https://cdn.example.com/p/" + handle + "/thumb.jpg");
           product.setString(7, random.nextInt(20) == 0 ? "draft" : "published");
