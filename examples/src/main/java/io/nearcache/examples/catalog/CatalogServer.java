@@ -61,6 +61,12 @@ public final class CatalogServer implements AutoCloseable {
     public static Mode of(String name) {
       return valueOf(name.toUpperCase(Locale.ROOT));
     }
+
+    /** The mode's name as {@link #of} takes it and the benchmark reports it: {@code near}. */
+    @Override
+    public String toString() {
+      return name().toLowerCase(Locale.ROOT);
+    }
   }
 
   private final HttpServer http;

@@ -117,11 +117,12 @@ public final class Seeder {
           String category = CATEGORIES.get((int) (id % CATEGORIES.size()));
           String title = pick(random, ADJECTIVES) + " " + pick(random, MATERIALS) + " "
               + pick(random, COLOURS) + " " + capitalized(category) + " No. " + id;
-          String handle = title.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-");
+          String lowerCase = title.toLowerCase(Locale.ROOT);
+          String handle = lowerCase.replaceAll("[^a-z0-9]+", "-");
           product.setLong(1, id);
           product.setString(2, handle);
           product.setString(3, title);
-          product.setString(4, "The " + title.toLowerCase(Locale.ROOT)
+          product.setString(4, "The " + lowerCase
               + ", made to last and easy to care for. Machine washable at 30 degrees; fits true"
               + " to size.");
           product.setLong(5, id % CATEGORIES.size() + 1);

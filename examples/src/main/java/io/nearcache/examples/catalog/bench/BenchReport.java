@@ -80,7 +80,7 @@ final class BenchReport {
     results.forEach((mode, r) -> {
       for (int i = 0; i < STATS.size(); i++) {
         if (!STATS.get(i).equals("Stdev")) {
-          data.addValue(Math.max(r.latencies().get(i), 0.1), mode.name().toLowerCase(Locale.ROOT),
+          data.addValue(Math.max(r.latencies().get(i), 0.1), mode.toString(),
               STATS.get(i));
         }
       }

@@ -51,11 +51,11 @@ public final class CatalogBench {
       for (Mode mode : Mode.values()) {
         // Each mode is measured in steady state, as a shop runs: a warm-up run on the same node
         // first fills its caches and warms the JIT (and, for none, the database's buffers).
-        try (CatalogServer node = CatalogServer.start(mode, 0, store, redis.uri(), name(mode),
+        try (CatalogServer node = CatalogServer.start(mode, 0, store, redis.uri(), mode.toString(),
             WORKERS)) {
-          autocannon.run(node.port(), 100, WARMUP, raw.resolve("warmup-" + name(mode) + ".json"));
+          autocannon.run(node.port(), 100, WARMUP, raw.resolve("warmup-" + mode + ".json"));
           Autocannon.Result result = autocannon.run(node.port(), CONNECTIONS, REQUESTS,
-              raw.resolve(name(mode) + ".json"));
+              raw.resolve(mode + ".json"));
           log.info("{}: {}", mode, result);
           byMode.put(mode, result);
         }
@@ -82,9 +82,5 @@ public final class CatalogBench {
           + " mode): no JDBC URL was given" : "PostgreSQL at " + jdbc.replaceAll("\\?.*", ""),
           PRODUCTS, CONNECTIONS, REQUESTS, CONSISTENCY_CONNECTIONS);
     }
-  }
-
-  private static String name(Mode mode) {
-    return mode.name().toLowerCase(java.util.Locale.ROOT);
   }
 }

@@ -59,8 +59,7 @@ final class ConsistencyRun {
       long firstSeenMicros = -1;
       long giveUp = System.nanoTime() + GIVE_UP.toNanos();
       while (System.nanoTime() - giveUp < 0) {
-        HttpResponse<String> read = send(HttpRequest.newBuilder(
-            uri(portB, "/store/products/" + id)).build());
+        HttpResponse<String> read = fetch(portB, "/store/products/" + id);
         if (usdPrice(json.readTree(read.body()).get("product")) == amount) {
           firstSeenMicros = servedAt(read);
           break;
@@ -116,11 +115,16 @@ final class ConsistencyRun {
   }
 
   private JsonNode get(int port, String path) throws IOException, InterruptedException {
+    return json.readTree(fetch(port, path).body());
+  }
+
+  private HttpResponse<String> fetch(int port, String path)
+      throws IOException, InterruptedException {
     HttpResponse<String> response = send(HttpRequest.newBuilder(uri(port, path)).build());
     if (response.statusCode() != 200) {
       throw new IOException(path + " answered " + response.statusCode() + ": " + response.body());
     }
-    return json.readTree(response.body());
+    return response;
   }
 
   private HttpResponse<String> send(HttpRequest request) throws IOException, InterruptedException {
