@@ -7,7 +7,7 @@ import java.util.Random;
 
 /**
  * The listing requests a storefront sends, with their popularity: the home listing most, then its
- * next pages, category pages, searches and category searches. 118 distinct listings; the more
+ * next pages, category pages, searches and category searches. 98 distinct listings; the more
  * popular ones appear more often in the list.
  */
 final class StorefrontPaths {
