@@ -1,24 +1,27 @@
 package io.nearcache.examples.catalog;
 
-import java.util.List;
 import java.util.function.LongFunction;
 import java.util.function.Supplier;
 
 /**
  * How the service caches its reads, chosen at start: not at all ({@link NoCache}), the seed's
- * Redis cache-aside ({@link RedisCache}), or nearcache ({@link NearCatalogCache}). Every loader
- * reads the database; a loader's exception reaches the caller and nothing is cached.
+ * Redis cache-aside ({@link RedisCache}), or nearcache ({@link NearCatalogCache}).
+ *
+ * <p>What is cached is the JSON body an endpoint answers with, as the seed caches the serialized
+ * result: a hit writes stored bytes, and only a load reads the database and encodes. Callers must
+ * not change a returned array. Every loader reads the database; a loader's exception reaches the
+ * caller and nothing is cached.
  */
 public interface CatalogCache extends AutoCloseable {
 
-  /** The page for {@code query}, cached or loaded. */
-  ProductPage listing(ListingQuery query, Supplier<ProductPage> loader);
+  /** The body for {@code query}'s listing, cached or loaded. */
+  byte[] listing(ListingQuery query, Supplier<byte[]> loader);
 
-  /** Product {@code id}, cached or loaded; {@code null} when there is none. */
-  Product product(long id, LongFunction<Product> loader);
+  /** The body for product {@code id}, cached or loaded; {@code null} when there is none. */
+  byte[] product(long id, LongFunction<byte[]> loader);
 
-  /** Every category, cached or loaded. */
-  List<Category> categories(Supplier<List<Category>> loader);
+  /** The body listing every category, cached or loaded. */
+  byte[] categories(Supplier<byte[]> loader);
 
   /**
    * Called after product {@code id} changed in the database: drops the product and every listing,

@@ -3,8 +3,7 @@ package io.nearcache.examples.catalog;
 import io.nearcache.KeyCodec;
 import io.nearcache.NearCache;
 import io.nearcache.NearCacheClient;
-import io.nearcache.serializers.KryoSerializer;
-import java.util.List;
+import io.nearcache.Serializer;
 import java.util.Map;
 import java.util.function.LongFunction;
 import java.util.function.Supplier;
@@ -15,35 +14,44 @@ import java.util.function.Supplier;
  * product and every listing on every node through Redis pub/sub.
  */
 final class NearCatalogCache implements CatalogCache {
+  /** The values are JSON bodies already: Redis stores them as they are. */
+  private static final Serializer<byte[]> BODY = new Serializer<>() {
+    @Override
+    public byte[] serialize(byte[] body) {
+      return body;
+    }
+
+    @Override
+    public byte[] deserialize(byte[] bytes) {
+      return bytes;
+    }
+  };
+
   private final NearCacheClient client;
-  private final NearCache<Map<String, ?>, ProductPage> listings;
-  private final NearCache<Long, Product> products;
-  private final NearCache<String, List<Category>> categories;
+  private final NearCache<Map<String, ?>, byte[]> listings;
+  private final NearCache<Long, byte[]> products;
+  private final NearCache<String, byte[]> categories;
 
   NearCatalogCache(String redisUri, String prefix, String instanceId, CacheSettings settings) {
     this.client = NearCacheClient.builder().redisUri(redisUri).keyPrefix(prefix)
         .instanceId(instanceId).build();
-    this.listings = client.cache("listing", settings.listing(), KeyCodec.structured(),
-        KryoSerializer.builder(ProductPage.class)
-            .register(Product.class, Variant.class, Price.class).build());
-    this.products = client.cache("product", settings.product(), id -> Long.toString(id),
-        KryoSerializer.builder(Product.class).register(Variant.class, Price.class).build());
-    this.categories = client.cache("category", settings.category(),
-        KryoSerializer.<List<Category>>builder(List.class).register(Category.class).build());
+    this.listings = client.cache("listing", settings.listing(), KeyCodec.structured(), BODY);
+    this.products = client.cache("product", settings.product(), id -> Long.toString(id), BODY);
+    this.categories = client.cache("category", settings.category(), BODY);
   }
 
   @Override
-  public ProductPage listing(ListingQuery query, Supplier<ProductPage> loader) {
+  public byte[] listing(ListingQuery query, Supplier<byte[]> loader) {
     return listings.get(query.asKey(), key -> loader.get());
   }
 
   @Override
-  public Product product(long id, LongFunction<Product> loader) {
+  public byte[] product(long id, LongFunction<byte[]> loader) {
     return products.get(id, loader::apply);
   }
 
   @Override
-  public List<Category> categories(Supplier<List<Category>> loader) {
+  public byte[] categories(Supplier<byte[]> loader) {
     return categories.get("all", key -> loader.get());
   }
 

@@ -1,23 +1,22 @@
 package io.nearcache.examples.catalog;
 
-import java.util.List;
 import java.util.function.LongFunction;
 import java.util.function.Supplier;
 
 /** Mode {@code none}: every read goes to the database, the seed's baseline. */
 final class NoCache implements CatalogCache {
   @Override
-  public ProductPage listing(ListingQuery query, Supplier<ProductPage> loader) {
+  public byte[] listing(ListingQuery query, Supplier<byte[]> loader) {
     return loader.get();
   }
 
   @Override
-  public Product product(long id, LongFunction<Product> loader) {
+  public byte[] product(long id, LongFunction<byte[]> loader) {
     return loader.apply(id);
   }
 
   @Override
-  public List<Category> categories(Supplier<List<Category>> loader) {
+  public byte[] categories(Supplier<byte[]> loader) {
     return loader.get();
   }
 

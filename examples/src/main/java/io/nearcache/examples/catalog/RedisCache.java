@@ -1,13 +1,9 @@
 package io.nearcache.examples.catalog;
 
-import com.fasterxml.jackson.core.type.TypeReference;
 import io.nearcache.KeyCodec;
-import io.nearcache.Serializer;
-import io.nearcache.serializers.JacksonJsonSerializer;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -25,8 +21,7 @@ import redis.clients.jedis.resps.ScanResult;
  * Mode {@code redis}: the seed's design. A read GETs the JSON of the result from Redis; on a miss,
  * an in-process lock lets one request per key load from the database while the others in this
  * JVM wait for it, and the result is SET with its TTL. There is no local tier: every read pays a
- * round trip and a JSON decode. As in the seed, a Redis failure is logged and the read goes to the
- * database.
+ * round trip. As in the seed, a Redis failure is logged and the read goes to the database.
  */
 final class RedisCache implements CatalogCache {
   private static final Logger log = LoggerFactory.getLogger(RedisCache.class);
@@ -34,11 +29,7 @@ final class RedisCache implements CatalogCache {
   private final RedisClient redis;
   private final String prefix;
   private final CacheSettings settings;
-  private final Serializer<ProductPage> pages = new JacksonJsonSerializer<>(ProductPage.class);
-  private final Serializer<Product> products = new JacksonJsonSerializer<>(Product.class);
-  private final Serializer<List<Category>> categories =
-      new JacksonJsonSerializer<>(new TypeReference<List<Category>>() {});
-  private final ConcurrentHashMap<String, CompletableFuture<Object>> locks =
+  private final ConcurrentHashMap<String, CompletableFuture<byte[]>> locks =
       new ConcurrentHashMap<>();
 
   RedisCache(String redisUri, String prefix, CacheSettings settings) {
@@ -48,20 +39,19 @@ final class RedisCache implements CatalogCache {
   }
 
   @Override
-  public ProductPage listing(ListingQuery query, Supplier<ProductPage> loader) {
+  public byte[] listing(ListingQuery query, Supplier<byte[]> loader) {
     return withCache("listing:" + KeyCodec.structured().encode(query.asKey()),
-        settings.listing().remoteTtl(), pages, loader);
+        settings.listing().remoteTtl(), loader);
   }
 
   @Override
-  public Product product(long id, LongFunction<Product> loader) {
-    return withCache("product:" + id, settings.product().remoteTtl(), products,
-        () -> loader.apply(id));
+  public byte[] product(long id, LongFunction<byte[]> loader) {
+    return withCache("product:" + id, settings.product().remoteTtl(), () -> loader.apply(id));
   }
 
   @Override
-  public List<Category> categories(Supplier<List<Category>> loader) {
-    return withCache("categories", settings.category().remoteTtl(), categories, loader);
+  public byte[] categories(Supplier<byte[]> loader) {
+    return withCache("categories", settings.category().remoteTtl(), loader);
   }
 
   @Override
@@ -83,21 +73,21 @@ final class RedisCache implements CatalogCache {
     }
   }
 
-  private <T> T withCache(String name, Duration ttl, Serializer<T> codec, Supplier<T> loader) {
+  private byte[] withCache(String name, Duration ttl, Supplier<byte[]> loader) {
     byte[] key = key(name);
     byte[] cached = get(key);
     if (cached != null) {
-      return codec.deserialize(cached);
+      return cached;
     }
-    CompletableFuture<Object> mine = new CompletableFuture<>();
-    CompletableFuture<Object> theirs = locks.putIfAbsent(name, mine);
+    CompletableFuture<byte[]> mine = new CompletableFuture<>();
+    CompletableFuture<byte[]> theirs = locks.putIfAbsent(name, mine);
     if (theirs != null) {
       return join(theirs);
     }
     try {
-      T value = loader.get();
+      byte[] value = loader.get();
       if (value != null) { // as the seed, "nothing" is not cached
-        set(key, codec.serialize(value), ttl);
+        set(key, value, ttl);
       }
       mine.complete(value);
       return value;
@@ -126,10 +116,9 @@ final class RedisCache implements CatalogCache {
     }
   }
 
-  @SuppressWarnings("unchecked")
-  private static <T> T join(CompletableFuture<Object> load) {
+  private static byte[] join(CompletableFuture<byte[]> load) {
     try {
-      return (T) load.join();
+      return load.join();
     } catch (CompletionException e) {
       throw e.getCause() instanceof RuntimeException r ? r : e;
     }
