@@ -59,9 +59,10 @@ final class BenchReport {
         near.errors()));
     md.append(String.format(Locale.ROOT, "%nConsistency: two `near` nodes, %d price updates posted"
             + " to node A while autocannon read each node with %d connections. Time from node A"
-            + " committing the new price until node B first served it (the nodes' own clocks):"
-            + " p50 %.1f ms, p99 %.1f ms, max %.1f ms;"
-            + " never seen within 5 s: %d. Stale reads on B after that: %d of %d. Updates missing"
+            + " committing the new price until node B first served it (the nodes' own clocks; four"
+            + " pollers read B): p50 %.1f ms, p99 %.1f ms, max %.1f ms;"
+            + " never seen within 5 s: %d. Stale reads on B asked for after a poller had the new"
+            + " price: %d of %d. Updates missing"
             + " from the database at the end: %d.%n%n![latency](latency.png)%n",
         consistency.updates(), consistencyConnections, consistency.p50(), consistency.p99(),
         consistency.max(), consistency.neverSeen(), consistency.staleReads(),

@@ -68,8 +68,8 @@ public final class CatalogBench {
             raw.resolve("consistency-load-a.json"));
         Process loadB = autocannon.start(b.port(), CONSISTENCY_CONNECTIONS, "duration=600s",
             raw.resolve("consistency-load-b.json"));
-        try {
-          consistency = new ConsistencyRun().run(a.port(), b.port(), store, UPDATES);
+        try (ConsistencyRun run = new ConsistencyRun()) {
+          consistency = run.run(a.port(), b.port(), store, UPDATES);
         } finally {
           loadA.destroy();
           loadB.destroy();
