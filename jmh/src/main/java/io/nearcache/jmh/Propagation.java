@@ -25,7 +25,9 @@ import org.redisson.api.options.LocalCachedMapOptions.SyncStrategy;
  * version instead of serving the old one from local memory. Measured for nearcache (two clients)
  * and for Redisson's local cached map (two {@code RedissonClient}s, INVALIDATE strategy) on one
  * Redis, one write at a time, B polling on the writer's thread (so the figure includes A's write
- * and B's one re-read from Redis). The two systems take turns in blocks of 200 writes.
+ * and B's one re-read from Redis). The two systems take turns in blocks of 200 writes, after
+ * {@value #WARMUP_WRITES} unmeasured writes each: with only 200, the slowest writes of a run came
+ * from its first few hundred, while the JIT still compiled the paths on the same two cores.
  *
  * <p>The poller parks {@value #POLL_NANOS} ns between reads rather than spinning: on two cores a
  * spinning poller competes with the very threads it waits for (B's subscriber, Redis), and its
@@ -36,7 +38,7 @@ import org.redisson.api.options.LocalCachedMapOptions.SyncStrategy;
  * Redis: {@code REDIS_URL}, else a testkit server. Writes p50, p99 and max per system as JSON.
  */
 public final class Propagation {
-  private static final int WARMUP_WRITES = 200;
+  private static final int WARMUP_WRITES = 2_000;
   private static final int BLOCK = 200;
   private static final int KEYS = 16;
   private static final long GIVE_UP_NANOS = 5_000_000_000L;
