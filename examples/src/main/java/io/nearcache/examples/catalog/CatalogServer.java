@@ -106,19 +106,29 @@ public final class CatalogServer implements AutoCloseable {
       t.setDaemon(true);
       return t;
     });
-    // Both read once, when the first server starts. The JDK's server closes keep-alive connections
-    // beyond 200 idle ones, and 500 clients then reconnect over and over: keep them all open. It
-    // also leaves Nagle's algorithm on, so the body, written after the headers, waits for the
-    // client's delayed ACK: 40 ms added to every answer. Servers meant for load turn it off.
-    System.getProperties().putIfAbsent("sun.net.httpserver.maxIdleConnections", "10000");
-    System.getProperties().putIfAbsent("sun.net.httpserver.nodelay", "true");
-    HttpServer http = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 1_024);
+    HttpServer http = listen(port);
     CatalogServer server = new CatalogServer(http, workers, store, cache);
     http.createContext("/", server::handle);
     http.setExecutor(workers);
     http.start();
     log.info("catalog node {} serving on port {} in mode {}", instanceId, server.port(), mode);
     return server;
+  }
+
+  /**
+   * An HTTP server bound to {@code port} (0 for any free one) of 127.0.0.1, set up for many
+   * keep-alive clients as every node is, not yet started.
+   *
+   * @throws IOException if the port cannot be bound
+   */
+  public static HttpServer listen(int port) throws IOException {
+    // Both read once, when the first server starts. The JDK's server closes keep-alive connections
+    // beyond 200 idle ones, and 500 clients then reconnect over and over: keep them all open. It
+    // also leaves Nagle's algorithm on, so the body, written after the headers, waits for the
+    // client's delayed ACK: 40 ms added to every answer. Servers meant for load turn it off.
+    System.getProperties().putIfAbsent("sun.net.httpserver.maxIdleConnections", "10000");
+    System.getProperties().putIfAbsent("sun.net.httpserver.nodelay", "true");
+    return HttpServer.create(new InetSocketAddress("127.0.0.1", port), 1_024);
   }
 
   /**

@@ -50,8 +50,8 @@ final class Autocannon {
 
   /**
    * What the seed's table shows, in milliseconds, plus throughput and failures. Requests a second
-   * are the responses over the run's duration: autocannon's own figure is the mean of whole-second
-   * samples, which says little of a run of two seconds.
+   * are the responses over the run's duration (good to 10 ms, as {@code load.js} samples): the
+   * mean of autocannon's per-second samples says little of a run of one or two seconds.
    */
   record Result(double p2_5, double p50, double p97_5, double p99, double avg, double stdev,
       double max, double requestsPerSecond, long total, long non2xx, long errors) {

@@ -4,7 +4,9 @@ import io.nearcache.examples.catalog.CatalogServer;
 import io.nearcache.examples.catalog.CatalogServer.Mode;
 import io.nearcache.examples.catalog.CatalogStore;
 import io.nearcache.examples.catalog.Database;
+import io.nearcache.examples.catalog.ListingQuery;
 import io.nearcache.examples.catalog.Seeder;
+import io.nearcache.serializers.JacksonJsonSerializer;
 import io.nearcache.testkit.RedisServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,7 +17,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The seed's benchmark, reproduced: the catalog service in each cache mode under autocannon (500
- * connections, 10,000 listing requests), then the consistency run (two {@code near} nodes, price
+ * connections, 10,000 listing requests), the same load on the {@link FloorServer}, then the
+ * consistency run (two {@code near} nodes, price
  * updates posted to one while autocannon reads both). Writes {@code RESULTS.md}, {@code
  * latency.png} and the raw autocannon JSON to the results directory. {@code bench.sh} runs it.
  *
@@ -44,6 +47,7 @@ public final class CatalogBench {
     Files.write(paths, StorefrontPaths.weighted());
     Autocannon autocannon = new Autocannon(catalogDir, paths);
     Map<Mode, Autocannon.Result> byMode = new EnumMap<>(Mode.class);
+    Autocannon.Result floor;
     ConsistencyRun.Outcome consistency;
     try (Database db = Database.open(jdbc, DB_POOL); RedisServer redis = RedisServer.start()) {
       Seeder.seed(db.dataSource(), PRODUCTS);
@@ -60,6 +64,14 @@ public final class CatalogBench {
           byMode.put(mode, result);
         }
         redis.flushAll();
+      }
+      // The floor: the same server answering the home listing's page without any work.
+      byte[] page = JacksonJsonSerializer.defaultMapper().writeValueAsBytes(
+          store.listAndCount(new ListingQuery(ListingQuery.DEFAULT_LIMIT, 0, null, null)));
+      try (FloorServer server = FloorServer.start(page, WORKERS)) {
+        autocannon.run(server.port(), 100, WARMUP, raw.resolve("warmup-floor.json"));
+        floor = autocannon.run(server.port(), CONNECTIONS, REQUESTS, raw.resolve("floor.json"));
+        log.info("floor: {}", floor);
       }
       Seeder.seed(db.dataSource(), PRODUCTS); // fresh prices for the consistency run
       try (CatalogServer a = CatalogServer.start(Mode.NEAR, 0, store, redis.uri(), "a", WORKERS);
@@ -78,7 +90,7 @@ public final class CatalogBench {
         }
       }
       log.info("consistency: {}", consistency);
-      BenchReport.write(results, byMode, consistency, db.embedded() ? "embedded H2 (PostgreSQL"
+      BenchReport.write(results, byMode, floor, consistency, db.embedded() ? "embedded H2 (PostgreSQL"
           + " mode): no JDBC URL was given" : "PostgreSQL at " + jdbc.replaceAll("\\?.*", ""),
           PRODUCTS, CONNECTIONS, REQUESTS, CONSISTENCY_CONNECTIONS);
     }
