@@ -55,7 +55,8 @@ if [[ -n "${REDIS_URL:-}" ]]; then
   : # a Redis of the user's: not ours to pin
 elif command -v taskset > /dev/null; then
   PIN=(taskset -c 0)
-  REDIS_VERSION="$REDIS_VERSION · L2 hit, miss and fill, getAll on one CPU with their Redis (taskset)"
+  REDIS_VERSION="$REDIS_VERSION · L2 hit, miss and fill, getAll on one CPU with their Redis"
+  REDIS_VERSION="$REDIS_VERSION (taskset)"
 else
   echo "taskset not found: the Redis-path benchmarks run unpinned, their figures swing by fork"
 fi

@@ -52,8 +52,9 @@ final class BenchReport {
       double r = redis.latencies().get(i);
       double c = near.latencies().get(i);
       double f = floor.latencies().get(i);
-      md.append(String.format(Locale.ROOT, "| %s | %,.0f | %,.0f | %,.1f | %,.1f | %s | %s | %s |%n",
-          STATS.get(i), n, r, c, f, faster(n, c), faster(r, c), faster(n, f)));
+      md.append(String.format(Locale.ROOT,
+          "| %s | %,.0f | %,.0f | %,.1f | %,.1f | %s | %s | %s |%n", STATS.get(i), n, r, c, f,
+          faster(n, c), faster(r, c), faster(n, f)));
     }
     md.append(String.format(Locale.ROOT,
         "| requests/s | %,.0f | %,.0f | %,.0f | %,.0f | %.1fx | %.1fx | %.1fx |%n",

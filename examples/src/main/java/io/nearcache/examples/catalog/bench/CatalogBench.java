@@ -18,9 +18,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The seed's benchmark, reproduced: the catalog service in each cache mode under autocannon (500
  * connections, 10,000 listing requests), the same load on the {@link FloorServer}, then the
- * consistency run (two {@code near} nodes, price
- * updates posted to one while autocannon reads both). Writes {@code RESULTS.md}, {@code
- * latency.png} and the raw autocannon JSON to the results directory. {@code bench.sh} runs it.
+ * consistency run (two {@code near} nodes, price updates posted to one while autocannon reads
+ * both). Writes {@code RESULTS.md}, {@code latency.png} and the raw autocannon JSON to the results
+ * directory. {@code bench.sh} runs it.
  *
  * <p>Usage: {@code CatalogBench <catalog dir> <results dir> [jdbc url]}; without a JDBC URL the
  * embedded H2 is used, and the report says so.
@@ -90,9 +90,10 @@ public final class CatalogBench {
         }
       }
       log.info("consistency: {}", consistency);
-      BenchReport.write(results, byMode, floor, consistency, db.embedded() ? "embedded H2 (PostgreSQL"
-          + " mode): no JDBC URL was given" : "PostgreSQL at " + jdbc.replaceAll("\\?.*", ""),
-          PRODUCTS, CONNECTIONS, REQUESTS, CONSISTENCY_CONNECTIONS);
+      String database = db.embedded() ? "embedded H2 (PostgreSQL mode): no JDBC URL was given"
+          : "PostgreSQL at " + jdbc.replaceAll("\\?.*", "");
+      BenchReport.write(results, byMode, floor, consistency, database, PRODUCTS, CONNECTIONS,
+          REQUESTS, CONSISTENCY_CONNECTIONS);
     }
   }
 }
