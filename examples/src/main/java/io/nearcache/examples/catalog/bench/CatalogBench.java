@@ -8,9 +8,17 @@ import io.nearcache.examples.catalog.ListingQuery;
 import io.nearcache.examples.catalog.Seeder;
 import io.nearcache.serializers.JacksonJsonSerializer;
 import io.nearcache.testkit.RedisServer;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.EnumMap;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,10 +61,12 @@ public final class CatalogBench {
       Seeder.seed(db.dataSource(), PRODUCTS);
       CatalogStore store = new CatalogStore(db.dataSource());
       for (Mode mode : Mode.values()) {
-        // Each mode is measured in steady state, as a shop runs: a warm-up run on the same node
-        // first fills its caches and warms the JIT (and, for none, the database's buffers).
+        // Each mode is measured in steady state, as a shop runs: every listing is asked for once,
+        // so that the caches hold them all, then a warm-up run warms the JIT (and, for none, the
+        // database's buffers).
         try (CatalogServer node = CatalogServer.start(mode, 0, store, redis.uri(), mode.toString(),
             WORKERS)) {
+          visitEachOnce(node.port(), StorefrontPaths.weighted());
           autocannon.run(node.port(), 100, WARMUP, raw.resolve("warmup-" + mode + ".json"));
           Autocannon.Result result = autocannon.run(node.port(), CONNECTIONS, REQUESTS,
               raw.resolve(mode + ".json"));
@@ -94,6 +104,19 @@ public final class CatalogBench {
           : "PostgreSQL at " + jdbc.replaceAll("\\?.*", "");
       BenchReport.write(results, byMode, floor, consistency, database, PRODUCTS, CONNECTIONS,
           REQUESTS, CONSISTENCY_CONNECTIONS);
+    }
+  }
+
+  /** GETs each distinct path once from the node on {@code port}, in turn. */
+  private static void visitEachOnce(int port, List<String> paths)
+      throws IOException, InterruptedException {
+    HttpClient http = HttpClient.newHttpClient();
+    for (String path : new LinkedHashSet<>(paths)) {
+      HttpResponse<Void> answer = http.send(HttpRequest.newBuilder(
+          URI.create("http://127.0.0.1:" + port + path)).build(), BodyHandlers.discarding());
+      if (answer.statusCode() != 200) {
+        throw new IOException(path + " answered " + answer.statusCode());
+      }
     }
   }
 }
