@@ -52,7 +52,8 @@ public final class CatalogBench {
     String jdbc = args.length > 2 ? args[2] : null;
     Path raw = Files.createDirectories(results.resolve("raw"));
     Path paths = raw.resolve("paths.txt");
-    Files.write(paths, StorefrontPaths.weighted());
+    List<String> storefront = StorefrontPaths.weighted();
+    Files.write(paths, storefront);
     Autocannon autocannon = new Autocannon(catalogDir, paths);
     Map<Mode, Autocannon.Result> byMode = new EnumMap<>(Mode.class);
     Autocannon.Result floor;
@@ -66,7 +67,7 @@ public final class CatalogBench {
         // database's buffers).
         try (CatalogServer node = CatalogServer.start(mode, 0, store, redis.uri(), mode.toString(),
             WORKERS)) {
-          visitEachOnce(node.port(), StorefrontPaths.weighted());
+          visitEachOnce(node.port(), storefront);
           autocannon.run(node.port(), 100, WARMUP, raw.resolve("warmup-" + mode + ".json"));
           Autocannon.Result result = autocannon.run(node.port(), CONNECTIONS, REQUESTS,
               raw.resolve(mode + ".json"));
