@@ -1,16 +1,18 @@
 package io.nearcache;
 
+import io.nearcache.internal.ClientServices;
+import io.nearcache.internal.ClientThreads;
 import io.nearcache.internal.Contact;
 import io.nearcache.internal.DefaultNearCache;
 import io.nearcache.internal.WriteRetries;
+import io.nearcache.internal.invalidation.Announcer;
 import io.nearcache.internal.invalidation.InvalidationLog;
-import io.nearcache.internal.invalidation.InvalidationMessage;
-import io.nearcache.internal.invalidation.InvalidationPublisher;
 import io.nearcache.internal.invalidation.InvalidationSubscriber;
 import io.nearcache.internal.keys.KeyLayout;
-import io.nearcache.internal.l1.CoarseClock;
-import io.nearcache.internal.l1.TickMaintenance;
 import io.nearcache.internal.l2.RemoteStore;
+import io.nearcache.internal.redis.RedisDeployment;
+import io.nearcache.internal.redis.StandaloneRedis;
+import io.nearcache.internal.redis.SupportedVersions;
 import io.nearcache.internal.resilience.CircuitBreaker;
 import java.lang.management.ManagementFactory;
 import java.net.URI;
@@ -18,22 +20,18 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import redis.clients.jedis.ConnectionPoolConfig;
-import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.exceptions.JedisException;
 import redis.clients.jedis.util.JedisURIHelper;
 
 /**
  * The one object that owns nearcache's resources for an application: the Redis connection pool,
  * exactly one subscriber connection and its thread ({@code nearcache-subscriber-<prefix>}), a
- * maintenance thread ({@code nearcache-maintenance-<prefix>}: heartbeats, retries, repair), a
- * clock thread ({@code nearcache-clock-<prefix>}, waking every millisecond) that advances the time
- * L1 expiry reads and runs the L1 caches' Caffeine maintenance, and the invalidation publisher,
+ * maintenance thread ({@code nearcache-maintenance-<prefix>}: PING on the subscription, the
+ * watchdog, repairs, retries) and a clock thread ({@code nearcache-clock-<prefix>}, waking every
+ * millisecond) that advances the time L1 expiry reads and runs the L1 caches' Caffeine maintenance,
  * shared by every cache it creates. Make one per application and Redis, share it, close it once on
  * shutdown.
  *
@@ -49,9 +47,9 @@ import redis.clients.jedis.util.JedisURIHelper;
  * }
  * }</pre>
  *
- * <p>Lifecycle: {@link Builder#build()} connects and waits (bounded) for the subscription, so that
- * invalidations published right after it are heard; if Redis cannot be reached it logs a warning
- * and keeps trying in the background. {@link #close()} is idempotent: it refuses new work, makes
+ * <p>Lifecycle: {@link Builder#build()} connects, checks the Redis version, and waits (bounded) for
+ * the subscription, so that invalidations published right after it are heard; if Redis cannot be
+ * reached it logs a warning and keeps trying in the background. {@link #close()} is idempotent: it refuses new work, makes
  * one last attempt at invalidations still waiting for Redis, stops the subscriber and maintenance
  * threads (bounded waits), and closes the pool if the client created it. A {@link RedisClient}
  * passed to {@link Builder#jedis} stays the caller's and is never closed here; the subscriber holds
@@ -66,84 +64,52 @@ public final class NearCacheClient implements AutoCloseable {
   private static final Duration BREAKER_COOL_DOWN = Duration.ofSeconds(1);
   /** How often invalidations that could not reach Redis are retried. */
   private static final Duration RETRY_INTERVAL = Duration.ofMillis(100);
-  /** How often a client publishes the heartbeat its own subscriber must hear. */
-  private static final Duration HEARTBEAT_INTERVAL = Duration.ofMillis(500);
+  /** How often the subscriber connection is asked for a PONG. */
+  private static final Duration PING_INTERVAL = Duration.ofMillis(500);
   /** Silence after which the subscription counts as dead. */
-  private static final Duration HEARTBEAT_TIMEOUT = Duration.ofSeconds(2);
+  private static final Duration SILENCE_TIMEOUT = Duration.ofSeconds(2);
   /** How often the watchdog looks at the subscription, and a due repair starts. */
   private static final Duration TICK = Duration.ofMillis(50);
-  /** How often the clock L1 expiry reads advances: the precision of {@code localTtl}. */
-  private static final Duration CLOCK_TICK = Duration.ofMillis(1);
 
   private final String keyPrefix;
   private final String instanceId;
-  private final RedisClient jedis;
-  private final boolean ownsJedis;
+  private final RedisDeployment redis;
   private final CircuitBreaker breaker;
-  private final InvalidationPublisher publisher;
+  private final Announcer announcer;
   private final InvalidationSubscriber subscriber;
   private final Contact contact;
   private final WriteRetries retries;
-  private final ScheduledExecutorService maintenance;
-  private final CoarseClock clock = new CoarseClock();
-  private final TickMaintenance l1Maintenance = new TickMaintenance();
-  private final ScheduledExecutorService clockTicker;
+  private final ClientThreads threads;
+  private final ClientServices services;
   private final ConcurrentHashMap<String, DefaultNearCache<?, ?>> caches =
       new ConcurrentHashMap<>();
   private volatile boolean closed;
 
-  private NearCacheClient(String keyPrefix, String instanceId, RedisClient jedis,
-      boolean ownsJedis, int maxPendingInvalidations) {
-    this.retries = new WriteRetries(maxPendingInvalidations);
+  /** Wires the parts; {@link Builder#build()} starts the subscriber. */
+  private NearCacheClient(String keyPrefix, String instanceId, RedisDeployment redis,
+      int maxPendingInvalidations) {
     this.keyPrefix = keyPrefix;
     this.instanceId = instanceId;
-    this.jedis = jedis;
-    this.ownsJedis = ownsJedis;
+    this.redis = redis;
+    this.retries = new WriteRetries(maxPendingInvalidations);
     this.breaker = new CircuitBreaker(keyPrefix + "/" + instanceId, BREAKER_FAILURES,
         BREAKER_COOL_DOWN, () -> contact().lost("Redis failing"));
-    // Unique per client object, so that a client ignores exactly its own messages even when two
+    // Unique per client object, so that a client skips exactly its own changes even when two
     // clients were given the same instance id.
     String senderId = instanceId + "/" + UUID.randomUUID();
-    byte[] channel = KeyLayout.channel(keyPrefix);
-    this.publisher = new InvalidationPublisher(jedis, breaker, channel, senderId);
-    this.contact = new Contact(instanceId, new InvalidationLog(jedis, breaker, keyPrefix),
-        publisher, caches, HEARTBEAT_TIMEOUT);
-    this.subscriber = new InvalidationSubscriber(jedis.getPool()::getResource, channel, senderId,
-        "nearcache-subscriber-" + keyPrefix, new Dispatcher());
+    this.announcer = new Announcer(redis, keyPrefix, senderId);
+    this.contact = new Contact(instanceId, senderId,
+        new InvalidationLog(redis.commands(), breaker, keyPrefix), redis, breaker, caches,
+        SILENCE_TIMEOUT);
+    this.subscriber = new InvalidationSubscriber(redis::subscriberConnection,
+        redis.channels(keyPrefix), "nearcache-subscriber-" + keyPrefix, contact);
     contact.watch(subscriber);
-    this.maintenance = daemonScheduler("nearcache-maintenance-" + keyPrefix);
-    // A thread of its own: the maintenance thread waits on Redis, and a stalled clock would keep
-    // L1 entries alive past their localTtl.
-    this.clockTicker = daemonScheduler("nearcache-clock-" + keyPrefix);
-    clockTicker.scheduleAtFixedRate(this::tick, CLOCK_TICK.toNanos(), CLOCK_TICK.toNanos(),
-        TimeUnit.NANOSECONDS);
-    every(RETRY_INTERVAL, this::retryWrites);
-    every(HEARTBEAT_INTERVAL, contact::heartbeat);
-    every(TICK, contact::tick);
-  }
-
-  /** Advances the clock, then runs the L1 maintenance that came due since the last tick. */
-  private void tick() {
-    clock.tick();
-    l1Maintenance.runDue();
-  }
-
-  private static ScheduledExecutorService daemonScheduler(String threadName) {
-    return Executors.newSingleThreadScheduledExecutor(task -> {
-      Thread thread = new Thread(task, threadName);
-      thread.setDaemon(true);
-      return thread;
-    });
-  }
-
-  private void every(Duration interval, Runnable task) {
-    maintenance.scheduleWithFixedDelay(() -> {
-      try {
-        task.run();
-      } catch (RuntimeException e) {
-        log.error("client {}: maintenance task failed", instanceId, e); // and runs again
-      }
-    }, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+    this.threads = new ClientThreads(keyPrefix, instanceId);
+    this.services = new ClientServices(contact, retries, threads.clock(),
+        threads.l1Maintenance(), () -> !closed);
+    threads.every(RETRY_INTERVAL, this::retryWrites);
+    threads.every(PING_INTERVAL, subscriber::ping);
+    threads.every(TICK, contact::tick);
   }
 
   private Contact contact() {
@@ -155,8 +121,6 @@ public final class NearCacheClient implements AutoCloseable {
       retries.retry();
     }
   }
-
-
 
   /** Returns a builder; {@link Builder#keyPrefix} and a Redis source are required. */
   public static Builder builder() {
@@ -194,9 +158,9 @@ public final class NearCacheClient implements AutoCloseable {
     ensureOpen();
     KeyLayout layout = new KeyLayout(keyPrefix, name);
     DefaultNearCache<K, V> cache = new DefaultNearCache<>(name, spec, keyCodec, serializer,
-        new RemoteStore(jedis, breaker, name, layout, spec.remoteTtl(), spec.nullTtl(),
-            spec.leaseTimeout()),
-        publisher, retries, contact, clock, l1Maintenance, () -> !closed);
+        new RemoteStore(redis.commands(), breaker, announcer, name, layout, spec.remoteTtl(),
+            spec.nullTtl(), spec.leaseTimeout()),
+        services);
     if (caches.putIfAbsent(name, cache) != null) {
       throw new IllegalStateException("cache '" + name + "' already exists in this client");
     }
@@ -232,8 +196,7 @@ public final class NearCacheClient implements AutoCloseable {
 
   /**
    * Stops the subscriber, maintenance and clock threads and closes the connection pool if this
-   * client created it.
-   * Idempotent. Blocks at most a few seconds for the subscriber thread to end.
+   * client created it. Idempotent. Blocks at most a few seconds for each thread to end.
    */
   @Override
   public void close() {
@@ -242,55 +205,15 @@ public final class NearCacheClient implements AutoCloseable {
     }
     closed = true;
     contact.close();
-    stop(clockTicker, "clock");
-    stop(maintenance, "maintenance");
+    threads.close();
     retries.retry(); // a last attempt, each call bounded by the Redis timeout
     if (retries.size() > 0) {
       log.warn("client {}: closed with {} invalidations Redis never received", instanceId,
           retries.size());
     }
     subscriber.close();
-    if (ownsJedis) {
-      jedis.close();
-    }
+    redis.close();
     caches.clear();
-  }
-
-  private void stop(ScheduledExecutorService thread, String what) {
-    thread.shutdownNow();
-    try {
-      if (!thread.awaitTermination(5, TimeUnit.SECONDS)) {
-        log.warn("client {}: {} thread did not stop within 5 s", instanceId, what);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
-  /** Routes what the subscriber hears to the caches. */
-  private final class Dispatcher implements InvalidationSubscriber.Listener {
-    @Override
-    public void onMessage(InvalidationMessage message) {
-      DefaultNearCache<?, ?> cache = caches.get(message.cache());
-      if (cache != null) {
-        cache.onInvalidation(message);
-      }
-    }
-
-    @Override
-    public void onOwnHeartbeat(long redisMillis) {
-      contact.heardOwnHeartbeat(redisMillis);
-    }
-
-    @Override
-    public void onSubscribed() {
-      contact.subscribed();
-    }
-
-    @Override
-    public void onMessagesMaybeLost(String reason) {
-      contact.lost(reason);
-    }
   }
 
   /**
@@ -305,7 +228,6 @@ public final class NearCacheClient implements AutoCloseable {
     public static final Duration DEFAULT_REDIS_TIMEOUT = Duration.ofMillis(100);
     /** Key invalidations kept while Redis is unreachable: 10,000. */
     public static final int DEFAULT_MAX_PENDING_INVALIDATIONS = 10_000;
-    private static final int POOL_SIZE = 32;
 
     private URI redisUri;
     private Duration redisTimeout;
@@ -428,11 +350,14 @@ public final class NearCacheClient implements AutoCloseable {
     }
 
     /**
-     * Connects, starts the subscriber thread and waits up to {@link #DEFAULT_SUBSCRIBE_TIMEOUT}
-     * for it to subscribe. Never fails because Redis is down: the subscriber keeps retrying and
-     * caches go to their loaders meanwhile.
+     * Connects, checks the Redis version, starts the subscriber thread and waits up to {@link
+     * #DEFAULT_SUBSCRIBE_TIMEOUT} for it to subscribe. Never fails because Redis is down: the
+     * subscriber keeps retrying and caches go to their loaders meanwhile (the version is then not
+     * checked).
      *
-     * @throws IllegalStateException if the key prefix or the Redis source is missing
+     * @throws IllegalStateException if the key prefix or the Redis source is missing, or the
+     *     server runs a Redis older than 6.2 (the message names the version found and the
+     *     minimum)
      */
     public NearCacheClient build() {
       if (keyPrefix == null) {
@@ -442,10 +367,11 @@ public final class NearCacheClient implements AutoCloseable {
         throw new IllegalStateException("a Redis source is required: call redisUri or jedis");
       }
       String id = instanceId != null ? instanceId : ManagementFactory.getRuntimeMXBean().getName();
-      boolean owns = jedis == null;
-      Duration timeout = redisTimeout != null ? redisTimeout : DEFAULT_REDIS_TIMEOUT;
-      NearCacheClient client = new NearCacheClient(keyPrefix, id,
-          owns ? connect(redisUri, timeout) : jedis, owns,
+      RedisDeployment redis = jedis != null ? StandaloneRedis.of(jedis)
+          : StandaloneRedis.connect(redisUri,
+              redisTimeout != null ? redisTimeout : DEFAULT_REDIS_TIMEOUT);
+      requireSupportedVersion(redis, id);
+      NearCacheClient client = new NearCacheClient(keyPrefix, id, redis,
           maxPendingInvalidations != 0 ? maxPendingInvalidations
               : DEFAULT_MAX_PENDING_INVALIDATIONS);
       try {
@@ -463,25 +389,24 @@ public final class NearCacheClient implements AutoCloseable {
       return client;
     }
 
-    private static RedisClient connect(URI uri, Duration timeout) {
-      int millis = (int) timeout.toMillis();
-      DefaultJedisClientConfig.Builder config = DefaultJedisClientConfig.builder()
-          .connectionTimeoutMillis(millis)
-          .socketTimeoutMillis(millis)
-          .user(JedisURIHelper.getUser(uri))
-          .password(JedisURIHelper.getPassword(uri))
-          .database(JedisURIHelper.getDBIndex(uri))
-          .ssl(JedisURIHelper.isRedisSSLScheme(uri))
-          .clientName("nearcache");
-      ConnectionPoolConfig pool = new ConnectionPoolConfig();
-      pool.setMaxTotal(POOL_SIZE);
-      pool.setMaxIdle(POOL_SIZE);
-      pool.setMaxWait(timeout);
-      return RedisClient.builder()
-          .hostAndPort(JedisURIHelper.getHostAndPort(uri))
-          .clientConfig(config.build())
-          .poolConfig(pool)
-          .build();
+    private void requireSupportedVersion(RedisDeployment redis, String id) {
+      String server = redisUri != null ? JedisURIHelper.getHostAndPort(redisUri).toString()
+          : "the given RedisClient";
+      String version;
+      try {
+        version = redis.serverVersion();
+      } catch (JedisException e) {
+        log.warn("client {}: Redis at {} not reachable ({}); its version is not checked", id,
+            server, e.toString());
+        return;
+      }
+      try {
+        SupportedVersions.require(version, server);
+      } catch (IllegalStateException e) {
+        redis.close();
+        throw e;
+      }
+      log.debug("client {}: Redis {} at {}", id, version, server);
     }
   }
 }

@@ -2,65 +2,66 @@ package io.nearcache.internal;
 
 import io.nearcache.internal.invalidation.InvalidationLog;
 import io.nearcache.internal.invalidation.InvalidationLog.Replay;
-import io.nearcache.internal.invalidation.InvalidationPublisher;
+import io.nearcache.internal.invalidation.InvalidationMessage;
 import io.nearcache.internal.invalidation.InvalidationSubscriber;
+import io.nearcache.internal.redis.RedisDeployment;
+import io.nearcache.internal.resilience.CircuitBreaker;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.exceptions.JedisException;
 
 /**
- * Whether a client can be sure it hears every invalidation, and the repair when it cannot.
+ * Whether a client can be sure it hears every invalidation, and the repair when it cannot: the
+ * bus's receiving end. It routes every message heard to its cache and follows each slot group's
+ * numbering in a {@link GroupSync}.
  *
- * <p>While in contact, L1 is served. Contact is lost when the subscriber connection drops, a
- * sender's sequence numbers skip, a message cannot be read, the circuit breaker opens, or the
- * client stops hearing its own heartbeat (a watchdog decides: a silent connection never calls
- * back). From then on no L1 entry is served or filled, though entries are kept. Once subscribed
- * again, the client replays every group's invalidation log from the last moment it knew it had
- * heard everything (its last own heartbeat, less a margin that covers the gap between a change
- * being logged and published), drops exactly the keys logged since, and serves L1 again. Only if a
- * log no longer reaches back that far does it flush every cache: repair without a reload storm.
+ * <p>While in contact, L1 is served. Contact is lost, for one group, when a message skips numbers
+ * or goes back; for every group, when the subscriber connection drops, a message cannot be read,
+ * the circuit breaker opens, or the subscription stops answering PING (a watchdog decides: a
+ * silent connection never calls back). From then on no L1 entry is served or filled, though
+ * entries are kept. Once subscribed, the client repairs each unsynced group: it reads the group's
+ * last number, replays the group's log from the first number it missed and drops exactly the keys
+ * found, then serves L1 again. Only a group whose log no longer holds that number, whose numbering
+ * went back, or whose server lost its data (a new history) is dropped from L1 as a whole: repair
+ * without a reload storm, and without reading any clock.
  *
- * <p>{@link #heartbeat()} and {@link #tick()} run on the client's maintenance thread; the other
- * callbacks on the subscriber thread or callers' threads, and none of them blocks.
+ * <p>{@link #tick()} runs on the client's maintenance thread and does the repair's I/O; it is the
+ * only method that waits on Redis. The others run on the subscriber thread or callers' threads and
+ * take only {@link GroupSync}'s short lock.
  */
-public final class Contact {
+public final class Contact implements InvalidationSubscriber.Listener {
   private static final Logger log = LoggerFactory.getLogger(Contact.class);
-  /**
-   * Changes are logged, then published: one logged this long before a heartbeat may still be on
-   * its way.
-   */
-  static final Duration REPLAY_MARGIN = Duration.ofSeconds(2);
 
   private final String name;
+  private final String senderId;
   private final InvalidationLog invalidationLog;
-  private final InvalidationPublisher publisher;
+  private final RedisDeployment redis;
+  private final CircuitBreaker breaker;
   private final Map<String, DefaultNearCache<?, ?>> caches;
-  private final long heartbeatTimeoutNanos;
+  private final long silenceTimeoutNanos;
+  private final GroupSync sync = new GroupSync();
   private InvalidationSubscriber subscriber;
-  private final AtomicLong losses = new AtomicLong();
-  private volatile boolean trusted;
-  private boolean closed; // guarded by this, as recover() runs under tick()'s lock
-  private volatile boolean recoveryDue;
-  private volatile long confirmedMillis = -1;
-  private String serverRunId; // of the Redis whose logs the last repair trusted
-  private volatile long lastHeardNanos = System.nanoTime();
 
   /**
-   * Creates the contact of a client, not trusted until its first subscription.
+   * Creates the contact of a client, not trusted until its first repair.
    *
-   * @param heartbeatTimeout how long without hearing its own heartbeat before contact is lost
+   * @param senderId the client's own sender id: its own changes are numbered but not dropped again
+   * @param silenceTimeout how long the subscription may leave a PING unanswered before it counts
+   *     as dead
    */
-  public Contact(String name, InvalidationLog invalidationLog, InvalidationPublisher publisher,
-      Map<String, DefaultNearCache<?, ?>> caches, Duration heartbeatTimeout) {
+  public Contact(String name, String senderId, InvalidationLog invalidationLog,
+      RedisDeployment redis, CircuitBreaker breaker, Map<String, DefaultNearCache<?, ?>> caches,
+      Duration silenceTimeout) {
     this.name = name;
+    this.senderId = senderId;
     this.invalidationLog = invalidationLog;
-    this.publisher = publisher;
+    this.redis = redis;
+    this.breaker = breaker;
     this.caches = caches;
-    this.heartbeatTimeoutNanos = heartbeatTimeout.toNanos();
+    this.silenceTimeoutNanos = silenceTimeout.toNanos();
   }
 
   /** Completes the wiring: the subscriber is made after this object, which it calls back. */
@@ -70,113 +71,120 @@ public final class Contact {
 
   /** Whether L1 may be served and filled now. One volatile read: it sits on the hit path. */
   public boolean trusted() {
-    return trusted;
+    return sync.trusted();
   }
 
-  /** Invalidations may have been missed: stop serving L1 until a replay repaired it. */
+  /** Invalidations of any group may have been missed: stop serving L1 until repaired. */
   public void lost(String reason) {
-    if (trusted) {
-      log.info("client {}: {}; not serving L1 until the invalidation log is replayed", name,
+    if (sync.trusted()) {
+      log.info("client {}: {}; not serving L1 until the invalidation logs are replayed", name,
           reason);
     }
-    losses.incrementAndGet();
-    trusted = false;
-    recoveryDue = true;
+    sync.lost();
   }
 
   /**
    * The client is closing: L1 is never served again, which is how an L1 hit, which checks only
-   * {@link #trusted()}, learns of the close.
+   * {@link #trusted()}, learns of the close. Does not wait for a repair in progress.
    */
-  public synchronized void close() {
-    closed = true;
-    trusted = false;
+  public void close() {
+    sync.close();
   }
 
-  /** The subscriber is subscribed (again): repair as soon as the maintenance thread runs. */
-  public void subscribed() {
-    lastHeardNanos = System.nanoTime();
-    recoveryDue = true;
-  }
-
-  /**
-   * The client heard its own heartbeat: every message published before it has been delivered.
-   *
-   * @param redisMillis Redis' clock when the heartbeat was sent
-   */
-  public void heardOwnHeartbeat(long redisMillis) {
-    lastHeardNanos = System.nanoTime();
-    if (trusted) {
-      // Only while trusted: after a loss, a heartbeat on the new connection says nothing about
-      // the messages the old one missed.
-      confirmedMillis = Math.max(confirmedMillis, redisMillis);
+  /** Drops what the message names (unless this client made the change), then counts it. */
+  @Override
+  public void onMessage(InvalidationMessage message) {
+    if (!message.senderId().equals(senderId)) {
+      DefaultNearCache<?, ?> cache = caches.get(message.cache());
+      if (cache != null) {
+        cache.onInvalidation(message);
+      }
+    }
+    if (sync.heard(message.group(), message.number())) {
+      log.warn("client {}: invalidation {} of group {} out of order; replaying the group", name,
+          message.number(), message.group());
     }
   }
 
-  /** Maintenance: publishes a heartbeat, which this client's subscriber must hear back. */
-  public void heartbeat() {
-    try {
-      publisher.publishHeartbeat();
-    } catch (JedisException e) {
-      log.debug("client {}: heartbeat not sent", name, e);
-    }
+  @Override
+  public void onMessagesMaybeLost(String reason) {
+    lost(reason);
   }
 
   /**
-   * Maintenance: declares a silent subscription dead, and repairs L1 once subscribed again. Also
-   * called once by the client's builder, so that a new client serves L1 from its first call.
+   * Maintenance: declares a silent subscription dead, and repairs the unsynced groups once
+   * subscribed. Also called once by the client's builder, so that a new client serves L1 from its
+   * first call.
    */
   public synchronized void tick() {
-    if (subscriber.isSubscribed() && System.nanoTime() - lastHeardNanos > heartbeatTimeoutNanos) {
-      lost("no heartbeat heard for " + heartbeatTimeoutNanos / 1_000_000 + " ms");
-      lastHeardNanos = System.nanoTime();
+    if (subscriber.isSubscribed() && subscriber.silentNanos() > silenceTimeoutNanos) {
+      lost("the subscription did not answer PING for " + silenceTimeoutNanos / 1_000_000 + " ms");
       subscriber.reconnect(); // the connection may be dead without knowing it
+      return;
     }
-    if (recoveryDue && subscriber.isSubscribed()) {
-      recover();
+    if (sync.repairDue() && subscriber.isSubscribed()) {
+      repair();
     }
   }
 
-  private void recover() {
-    recoveryDue = false;
-    long lossesBefore = losses.get();
+  private void repair() {
+    GroupSync.Repair repair = sync.beginRepair();
+    long replayed = 0;
     try {
-      String runId = invalidationLog.serverRunId();
-      if (confirmedMillis < 0) {
-        // First subscription: the caches hold nothing yet that could be stale.
-        confirmedMillis = publisher.redisMillis();
-      } else {
-        Replay replay = runId.equals(serverRunId)
-            ? invalidationLog.since(confirmedMillis - REPLAY_MARGIN.toMillis())
-            : new Replay(false, List.of()); // a restarted Redis lost its logs
-        if (!replay.complete()) {
-          log.warn("client {}: the invalidation log no longer reaches back to what was missed;"
-              + " flushing every cache", name);
-          caches.values().forEach(DefaultNearCache::flush);
-        } else {
-          for (InvalidationLog.Entry entry : replay.entries()) {
-            DefaultNearCache<?, ?> cache = caches.get(entry.cache());
-            if (cache != null) {
-              cache.replay(entry);
-            }
+      // Read after the subscription was made: every change numbered later is heard.
+      long[] last = invalidationLog.lastNumbers();
+      for (int group : repair.groups()) {
+        String history = breaker.call(() -> redis.historyId(group));
+        long through = last[group];
+        if (!repair.known(group)) {
+          // A first look: nothing was served, but a fill in flight may predate the baseline.
+          forEachCache(cache -> cache.dropGroup(group));
+        } else if (!history.equals(repair.history(group))) {
+          dropGroup(group, "its server lost its data (a new history)");
+        } else if (through < repair.applied(group)) {
+          dropGroup(group, "its numbering went back from " + repair.applied(group) + " to "
+              + through);
+        } else if (through > repair.applied(group)) {
+          Replay replay = invalidationLog.after(group, repair.applied(group), through);
+          if (replay.complete()) {
+            replay.entries().forEach(this::apply);
+            replayed += replay.entries().size();
+          } else {
+            dropGroup(group, "its log no longer reaches back to change "
+                + (repair.applied(group) + 1));
           }
-          log.info("client {}: replayed {} logged invalidations; serving L1 again", name,
-              replay.entries().size());
+          through = replay.through();
         }
-      }
-      serverRunId = runId;
-      // A loss during the replay needs a replay of its own.
-      if (closed) {
-        return;
-      }
-      if (losses.get() == lossesBefore) {
-        trusted = true;
-      } else {
-        recoveryDue = true;
+        sync.repaired(repair, group, history, through);
       }
     } catch (JedisException e) {
-      recoveryDue = true;
-      log.debug("client {}: replay failed, retrying", name, e);
+      log.debug("client {}: repair failed, retrying", name, e);
+      return;
     }
+    if (sync.finish()) {
+      log.info("client {}: replayed {} logged invalidations of {} groups; serving L1 again", name,
+          replayed, repair.groups().size());
+    }
+  }
+
+  private void apply(InvalidationLog.Entry entry) {
+    DefaultNearCache<?, ?> cache = caches.get(entry.cache());
+    if (cache != null) {
+      cache.replay(entry);
+    }
+  }
+
+  private void dropGroup(int group, String why) {
+    log.warn("client {}: dropping slot group {} from L1: {}", name, group, why);
+    forEachCache(cache -> cache.flushGroup(group));
+  }
+
+  private void forEachCache(Consumer<DefaultNearCache<?, ?>> action) {
+    caches.values().forEach(action);
+  }
+
+  /** The number up to which {@code group}'s changes were applied. Not API; for tests. */
+  public long applied(int group) {
+    return sync.applied(group);
   }
 }

@@ -7,8 +7,7 @@ import io.nearcache.NearCache;
 import io.nearcache.Serializer;
 import io.nearcache.internal.invalidation.InvalidationLog;
 import io.nearcache.internal.invalidation.InvalidationMessage;
-import io.nearcache.internal.invalidation.InvalidationPublisher;
-import io.nearcache.internal.l1.CoarseClock;
+import io.nearcache.internal.keys.KeyLayout;
 import io.nearcache.internal.l1.LocalStore;
 import io.nearcache.internal.l1.LocalStore.Reservation;
 import io.nearcache.internal.l2.Frame;
@@ -22,15 +21,15 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executor;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import redis.clients.jedis.exceptions.JedisException;
 
 /**
  * The {@link NearCache} behind {@link io.nearcache.NearCacheClient#cache}: L1 in a {@link
- * LocalStore}, misses through {@link ReadThrough}, mutations announced through the client's {@link
- * InvalidationPublisher}. Not API.
+ * LocalStore}, misses through {@link ReadThrough}, mutations through {@link RemoteStore}'s scripts,
+ * which announce them in the same atomic step. Not API.
  *
  * <p>Every L1 fill goes through a reservation made before the fetch began (see {@link
  * LocalStore}), so a value read from L2 or a loader before an invalidation of its key, or of the
@@ -45,7 +44,6 @@ public final class DefaultNearCache<K, V> implements NearCache<K, V> {
   private final LocalStore<V> local;
   private final RemoteStore remote;
   private final ReadThrough<K, V> readThrough;
-  private final InvalidationPublisher publisher;
   private final StatsCounter stats;
   private final RedisErrors errors;
   private final WriteRetries retries;
@@ -53,30 +51,20 @@ public final class DefaultNearCache<K, V> implements NearCache<K, V> {
   private final BooleanSupplier clientOpen;
   private final ConcurrentHashMap<String, CompletableFuture<V>> loads = new ConcurrentHashMap<>();
 
-  /**
-   * Creates a cache; its client calls this, users call {@link io.nearcache.NearCacheClient#cache}.
-   *
-   * @param clock the time L1 expiry reads
-   * @param l1Maintenance where L1's Caffeine maintenance runs
-   * @param clientOpen whether the owning client is still open, checked on every call but an L1
-   *     hit (a closed client's contact is never trusted, so no hit gets past a close)
-   */
+  /** Creates a cache; its client calls this, users call {@link io.nearcache.NearCacheClient#cache}. */
   public DefaultNearCache(String name, CacheSpec spec, KeyCodec<K> keyCodec,
-      Serializer<V> serializer, RemoteStore remote, InvalidationPublisher publisher,
-      WriteRetries retries, Contact contact, CoarseClock clock, Executor l1Maintenance,
-      BooleanSupplier clientOpen) {
+      Serializer<V> serializer, RemoteStore remote, ClientServices client) {
     this.name = name;
     this.keyCodec = keyCodec;
     this.serializer = serializer;
-    this.local = new LocalStore<>(spec, clock, l1Maintenance);
+    this.local = new LocalStore<>(spec, client.clock(), client.l1Maintenance());
     this.remote = remote;
-    this.publisher = publisher;
     this.stats = spec.recordStats() ? StatsCounter.concurrent() : StatsCounter.disabled();
     this.errors = new RedisErrors(name, stats);
     this.readThrough = new ReadThrough<>(name, spec, serializer, remote, stats, errors);
-    this.retries = retries;
-    this.contact = contact;
-    this.clientOpen = clientOpen;
+    this.retries = client.retries();
+    this.contact = client.contact();
+    this.clientOpen = client.open();
   }
 
   @Override
@@ -99,16 +87,7 @@ public final class DefaultNearCache<K, V> implements NearCache<K, V> {
     if (found != LocalStore.MISS) {
       return cast(found);
     }
-    Object slot = local.reserve(k);
-    if (!(slot instanceof Reservation reservation)) {
-      return contact.trusted() ? cast(slot) : valueOrNull(readThrough.readRemote(k));
-    }
-    try {
-      Fetched<V> fetched = readThrough.readRemote(k);
-      return fetched == null ? null : fill(k, reservation, fetched);
-    } finally {
-      local.release(k, reservation);
-    }
+    return throughL1(k, () -> readThrough.readRemote(k));
   }
 
   /** Joins the load of {@code k} in flight in this JVM, or runs it. */
@@ -131,14 +110,25 @@ public final class DefaultNearCache<K, V> implements NearCache<K, V> {
   }
 
   private V load(K key, String k, Function<? super K, ? extends V> loader) {
+    return throughL1(k, () -> readThrough.fetch(key, k, loader));
+  }
+
+  /**
+   * The one way a miss of a single key fills L1: reserve, fetch, fill if no invalidation came
+   * since the reservation, release.
+   *
+   * @param fetch the value or "no value" from L2 or a loader, or {@code null} for none
+   */
+  private V throughL1(String k, Supplier<Fetched<V>> fetch) {
     Object slot = local.reserve(k);
     if (!(slot instanceof Reservation reservation)) {
       // A load that finished between our L1 miss and our turn has filled L1 already; out of
       // contact, that entry cannot be trusted and stays where it is, unused.
-      return contact.trusted() ? cast(slot) : readThrough.fetch(key, k, loader).value();
+      return contact.trusted() ? cast(slot) : valueOrNull(fetch.get());
     }
     try {
-      return fill(k, reservation, readThrough.fetch(key, k, loader));
+      Fetched<V> fetched = fetch.get();
+      return fetched == null ? null : fill(k, reservation, fetched);
     } finally {
       local.release(k, reservation);
     }
@@ -239,9 +229,8 @@ public final class DefaultNearCache<K, V> implements NearCache<K, V> {
         remote.delete(k); // the old value must not outlive the write
       }
       // After L2: a read of this instance that reserves from now on fetches the new value, and a
-      // fetch that began before it is refused its fill.
+      // fetch that began before it is refused its fill. The script announced it to the others.
       drop(k);
-      publisher.publishKey(name, remote.generation(), k);
     } catch (JedisException e) {
       writeFailed("put", k, e);
     }
@@ -254,7 +243,6 @@ public final class DefaultNearCache<K, V> implements NearCache<K, V> {
     try {
       remote.delete(k);
       drop(k);
-      publisher.publishKey(name, remote.generation(), k);
     } catch (JedisException e) {
       writeFailed("invalidate", k, e);
     }
@@ -264,13 +252,12 @@ public final class DefaultNearCache<K, V> implements NearCache<K, V> {
   public void invalidateAll() {
     ensureOpen();
     try {
-      long generation = remote.bumpGeneration();
+      remote.bumpGeneration();
       dropAll();
-      publisher.publishWholeCache(name, generation);
     } catch (JedisException e) {
       dropAll();
       errors.record("invalidateAll", "the whole cache", e);
-      retries.add(this, null);
+      retries.addWholeCache(this);
     }
   }
 
@@ -278,18 +265,17 @@ public final class DefaultNearCache<K, V> implements NearCache<K, V> {
   private void writeFailed(String operation, String k, JedisException e) {
     drop(k);
     errors.record(operation, k, e);
-    retries.add(this, k);
+    retries.addKey(this, k);
   }
 
   /**
-   * Redoes a queued invalidation: delete {@code k} from L2, publish. Called by {@link
+   * Redoes a queued invalidation: delete {@code k} from L2, announced. Called by {@link
    * WriteRetries}.
    *
    * @throws JedisException if Redis is still unavailable
    */
   void redoInvalidate(String k) {
     remote.delete(k);
-    publisher.publishKey(name, remote.generation(), k);
   }
 
   /**
@@ -298,7 +284,7 @@ public final class DefaultNearCache<K, V> implements NearCache<K, V> {
    * @throws JedisException if Redis is still unavailable
    */
   void redoInvalidateAll() {
-    publisher.publishWholeCache(name, remote.bumpGeneration());
+    remote.bumpGeneration();
   }
 
   /**
@@ -342,23 +328,34 @@ public final class DefaultNearCache<K, V> implements NearCache<K, V> {
    */
   void replay(InvalidationLog.Entry entry) {
     stats.recordReplayedInvalidation();
-    remote.forgetGeneration(); // a missed change may be a new generation, or a lost one
-    if (entry.key() == null) {
-      remote.advanceGeneration(entry.generation());
+    if (entry instanceof InvalidationLog.CacheCleared cleared) {
+      remote.advanceGeneration(cleared.generation());
       dropAll();
     } else {
-      drop(entry.key());
+      drop(((InvalidationLog.KeyChanged) entry).key());
     }
   }
 
   /**
-   * Drops all of L1 and reads the generation again before the next L2 call: what was missed can
-   * no longer be told apart. Called by {@link Contact}.
+   * Drops every L1 entry of slot group {@code group}, counted as a flush: its missed changes can no
+   * longer be told apart. Group 0's log also holds the whole-cache invalidations, so dropping it
+   * drops all of L1 and reads the generation again before the next L2 call. Called by {@link
+   * Contact}.
    */
-  void flush() {
+  void flushGroup(int group) {
     stats.recordFlush();
-    remote.forgetGeneration();
-    dropAll();
+    if (group == 0) {
+      remote.forgetGeneration();
+      dropAll();
+    } else {
+      dropGroup(group);
+    }
+  }
+
+  /** {@link #drop} for every key of slot group {@code group}. Called by {@link Contact}. */
+  void dropGroup(int group) {
+    local.invalidateIf(k -> KeyLayout.groupOf(k) == group);
+    loads.keySet().removeIf(k -> KeyLayout.groupOf(k) == group);
   }
 
   /**

@@ -10,9 +10,9 @@ import redis.clients.jedis.exceptions.JedisException;
 
 /**
  * Invalidations that could not reach Redis, kept until it is back so that none is lost. A write
- * whose L2 step or publish failed is queued here and later redone as "delete from L2, publish"
- * (idempotent, and safe whatever the first attempt did). The queue is bounded; a cache whose
- * invalidations overflow it gets one whole-cache invalidation instead.
+ * whose script failed is queued here and later redone as "delete from L2, number, log and
+ * announce" (idempotent, and safe whatever the first attempt did). The queue is bounded; a cache
+ * whose invalidations overflow it gets one whole-cache invalidation instead.
  */
 public final class WriteRetries {
   private static final Logger log = LoggerFactory.getLogger(WriteRetries.class);
@@ -29,11 +29,14 @@ public final class WriteRetries {
 
   private record Pending(DefaultNearCache<?, ?> cache, String key) {}
 
-  /** Keeps the invalidation of {@code key} ({@code null}: the whole cache) for a later retry. */
-  void add(DefaultNearCache<?, ?> cache, String key) {
-    if (key == null) {
-      overflowed.add(cache);
-    } else if (size.incrementAndGet() > bound) {
+  /** Keeps the invalidation of the whole of {@code cache} for a later retry. */
+  void addWholeCache(DefaultNearCache<?, ?> cache) {
+    overflowed.add(cache);
+  }
+
+  /** Keeps the invalidation of {@code key} of {@code cache} for a later retry. */
+  void addKey(DefaultNearCache<?, ?> cache, String key) {
+    if (size.incrementAndGet() > bound) {
       size.decrementAndGet();
       if (overflowed.add(cache)) {
         log.warn("cache {}: more than {} invalidations wait for Redis; the whole cache will be"
@@ -51,7 +54,8 @@ public final class WriteRetries {
 
   /**
    * Redoes what is queued, in order, until Redis fails again; what is left stays queued.
-   * Whole-cache invalidations go first and make the queued keys of their cache moot.
+   * Whole-cache invalidations go first. Queued keys of their caches are redone too: one queued
+   * after the new generation was made may name a value written under it.
    */
   public void retry() {
     try {
@@ -65,9 +69,7 @@ public final class WriteRetries {
         }
       }
       for (Pending p; (p = queue.peek()) != null; ) {
-        if (!overflowed.contains(p.cache())) {
-          p.cache().redoInvalidate(p.key());
-        }
+        p.cache().redoInvalidate(p.key());
         queue.poll();
         size.decrementAndGet();
       }

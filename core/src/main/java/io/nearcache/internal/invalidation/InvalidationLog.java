@@ -1,25 +1,24 @@
 package io.nearcache.internal.invalidation;
 
 import io.nearcache.internal.keys.KeyLayout;
-import io.nearcache.internal.l2.RemoteStore;
 import io.nearcache.internal.resilience.CircuitBreaker;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import redis.clients.jedis.Protocol;
+import redis.clients.jedis.AbstractPipeline;
+import redis.clients.jedis.Response;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisException;
 import redis.clients.jedis.resps.StreamEntry;
 
 /**
- * Reads back the invalidation logs: one capped Redis Stream per slot group of a prefix, written by
- * the same Lua script as each mutation (see {@link RemoteStore}). Pub/sub is the doorbell; the log
- * is the record, ordered by Redis' own clock. A client that may have missed messages replays every
- * group's log from a point in time and drops what it finds; if a log no longer reaches back that
- * far, the replay is incomplete and the client flushes instead.
+ * Reads back the invalidation logs: per slot group of a prefix, a counter holding the number of
+ * the group's last change, and a capped Redis Stream of its changes with the stream IDs {@code
+ * 0-<number>}, both written by the script that made each change (see {@link Announcer}). A client
+ * that missed changes of a group reads them by number; a log that no longer holds the first
+ * number it asks for was trimmed past it, and the replay is incomplete. Nothing here reads a
+ * clock or a command that Redis 6.2 lacks.
  *
  * <p>Entry fields: {@code c} the cache; {@code k} the encoded key, or {@code g} the new generation
  * for a whole-cache invalidation.
@@ -38,127 +37,94 @@ public final class InvalidationLog {
     this.prefix = prefix;
   }
 
-  /**
-   * One logged invalidation.
-   *
-   * @param cache the cache
-   * @param key the encoded key, or {@code null} for the whole cache
-   * @param generation the cache's new generation, for a whole-cache invalidation
-   */
-  public record Entry(String cache, String key, long generation) {}
+  /** One logged change of a cache. */
+  public sealed interface Entry {
+    /** The change's number in its group. */
+    long number();
+
+    /** The cache it changed. */
+    String cache();
+  }
+
+  /** A key was written or invalidated. */
+  public record KeyChanged(long number, String cache, String key) implements Entry {}
+
+  /** The whole cache was invalidated, moving it to {@code generation}. */
+  public record CacheCleared(long number, String cache, long generation) implements Entry {}
 
   /**
-   * What a replay found.
+   * What a replay of one group found.
    *
-   * @param complete whether every log reached back to the starting point; if not, entries may be
-   *     missing and the caller must flush
-   * @param entries the invalidations logged since the starting point, when complete
+   * @param complete whether the log still held every change after the starting point; if not,
+   *     changes may be missing and the caller must drop the group
+   * @param entries the changes found, in order
+   * @param through the number of the last change the replay accounts for
    */
-  public record Replay(boolean complete, List<Entry> entries) {}
+  public record Replay(boolean complete, List<Entry> entries, long through) {}
 
   /**
-   * Every invalidation logged at or after {@code fromMillis} of Redis' clock, across all groups.
+   * The number of the last change of every group, in group order, in one round trip (0 for a
+   * group never changed).
    *
+   * @throws JedisException if Redis could not be read, or a counter holds a non-number
+   */
+  public long[] lastNumbers() {
+    List<Response<String>> replies = new ArrayList<>(KeyLayout.GROUPS);
+    breaker.call(() -> {
+      try (AbstractPipeline pipeline = jedis.pipelined()) {
+        for (int group = 0; group < KeyLayout.GROUPS; group++) {
+          replies.add(pipeline.get(KeyLayout.counterKey(prefix, group)));
+        }
+        pipeline.sync();
+      }
+      return null;
+    });
+    long[] numbers = new long[KeyLayout.GROUPS];
+    for (int group = 0; group < numbers.length; group++) {
+      String stored = replies.get(group).get();
+      try {
+        numbers[group] = stored == null ? 0 : Long.parseLong(stored);
+      } catch (NumberFormatException e) {
+        throw new JedisDataException(KeyLayout.counterKey(prefix, group)
+            + " holds a non-number; delete it to reset", e);
+      }
+    }
+    return numbers;
+  }
+
+  /**
+   * Every change of {@code group} after number {@code applied}, up to the newest.
+   *
+   * @param last the group's last number as read after the caller subscribed: the replay must
+   *     reach at least that far
    * @throws JedisException if Redis could not be read
    */
-  public Replay since(long fromMillis) {
+  public Replay after(int group, long applied, long last) {
+    String log = KeyLayout.logKey(prefix, group);
     List<Entry> entries = new ArrayList<>();
-    for (int group = 0; group < KeyLayout.GROUPS; group++) {
-      String log = KeyLayout.logKey(prefix, group);
-      if (trimmedAfter(log, fromMillis)) {
-        return new Replay(false, List.of());
+    String start = "0-" + (applied + 1);
+    while (true) {
+      String from = start;
+      List<StreamEntry> page = breaker.call(() -> jedis.xrange(log, from, "+", PAGE));
+      for (StreamEntry entry : page) {
+        entries.add(entry(entry));
       }
-      String start = fromMillis + "-0";
-      while (true) {
-        String from = start;
-        List<StreamEntry> page = breaker.call(() -> jedis.xrange(log, from, "+", PAGE));
-        for (StreamEntry entry : page) {
-          Map<String, String> fields = entry.getFields();
-          String generation = fields.get("g");
-          entries.add(new Entry(fields.get("c"), fields.get("k"),
-              generation == null ? 0 : Long.parseLong(generation)));
-        }
-        if (page.size() < PAGE) {
-          break;
-        }
-        start = "(" + page.get(page.size() - 1).getID();
+      if (page.size() < PAGE) {
+        break;
       }
+      start = "(" + page.get(page.size() - 1).getID();
     }
-    return new Replay(true, entries);
+    long through = entries.isEmpty() ? applied : entries.get(entries.size() - 1).number();
+    boolean complete = entries.isEmpty() ? last <= applied
+        : entries.get(0).number() == applied + 1;
+    return new Replay(complete, entries, Math.max(through, last));
   }
 
-  /**
-   * The run id of the Redis server, which changes when it restarts: a restarted server lost its
-   * logs (this project's Redis keeps nothing on disk), so a replay against it proves nothing.
-   *
-   * @throws JedisException if Redis could not be read
-   */
-  public String serverRunId() {
-    String info = breaker.call(() -> jedis.info("server"));
-    return info.lines().filter(line -> line.startsWith("run_id:"))
-        .map(line -> line.substring("run_id:".length()).trim()).findFirst().orElse("");
-  }
-
-  /**
-   * Whether entries at or after {@code fromMillis} may have been trimmed from {@code log}. Trimming
-   * removes the oldest entries, so that happened only if entries were removed at all and what is
-   * left (or, in an empty log, the last entry ever added) is not older than {@code fromMillis}.
-   */
-  private boolean trimmedAfter(String log, long fromMillis) {
-    List<?> info;
-    try {
-      info = (List<?>) breaker.call(() -> jedis.sendCommand(Protocol.Command.XINFO, "STREAM",
-          log));
-    } catch (JedisDataException e) {
-      return false; // no such log: nothing was ever logged, so nothing was trimmed
-    }
-    Long added = null;
-    long length = 0;
-    long first = -1;
-    long last = -1;
-    for (Map.Entry<String, Object> field : fields(info).entrySet()) {
-      Object value = field.getValue();
-      switch (field.getKey()) {
-        case "entries-added" -> added = (Long) value;
-        case "length" -> length = (Long) value;
-        case "last-generated-id" -> last = millisOf(text(value));
-        case "first-entry" -> first = value instanceof List<?> entry && !entry.isEmpty()
-            ? millisOf(text(entry.get(0))) : -1;
-        default -> { }
-      }
-    }
-    if (added == null) {
-      // Redis 6 does not count additions: only a full log can have been trimmed.
-      return length >= RemoteStore.LOG_LENGTH && first >= fromMillis;
-    }
-    if (added == length) {
-      return false;
-    }
-    return length == 0 ? last >= fromMillis : first >= fromMillis;
-  }
-
-  /** The fields of a map reply: RESP3 gives key-value entries, RESP2 a flat list. */
-  private static Map<String, Object> fields(List<?> reply) {
-    Map<String, Object> fields = new HashMap<>();
-    if (!reply.isEmpty() && reply.get(0) instanceof Map.Entry<?, ?>) {
-      for (Object entry : reply) {
-        fields.put(text(((Map.Entry<?, ?>) entry).getKey()), ((Map.Entry<?, ?>) entry).getValue());
-      }
-    } else {
-      for (int i = 0; i + 1 < reply.size(); i += 2) {
-        fields.put(text(reply.get(i)), reply.get(i + 1));
-      }
-    }
-    return fields;
-  }
-
-  private static String text(Object reply) {
-    return reply instanceof byte[] bytes ? new String(bytes, StandardCharsets.UTF_8)
-        : String.valueOf(reply);
-  }
-
-  private static long millisOf(String streamId) {
-    int dash = streamId.indexOf('-');
-    return Long.parseLong(dash < 0 ? streamId : streamId.substring(0, dash));
+  private static Entry entry(StreamEntry entry) {
+    Map<String, String> fields = entry.getFields();
+    long number = entry.getID().getSequence();
+    String generation = fields.get("g");
+    return generation == null ? new KeyChanged(number, fields.get("c"), fields.get("k"))
+        : new CacheCleared(number, fields.get("c"), Long.parseLong(generation));
   }
 }

@@ -13,73 +13,76 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * One message on an application's invalidation channel. Wire format, big-endian, version 1:
+ * One message on an application's invalidation channel. Wire format, big-endian, version 2:
  *
  * <pre>
- *   byte    format version (1)
- *   byte    kind: 1 = keys, 2 = whole cache, 3 = heartbeat
+ *   byte    format version (2)
+ *   byte    kind: 1 = keys, 2 = whole cache
+ *   short   the slot group whose log recorded the change
+ *   long    the change's number in that group (1, 2, 3, ...: assigned by the script that made it)
+ *   long    the cache's generation (for a whole-cache message, the new one)
  *   short   sender id length, then its UTF-8 bytes
- *   long    sender sequence number (1, 2, 3, ... per sender, across all caches)
  *   short   cache name length, then its UTF-8 bytes
- *   long    the cache's generation as the sender knew it (for a whole-cache message, the new one;
- *           for a heartbeat, Redis' clock in ms when it was sent)
  *   int     key count (0 for a whole-cache message)
  *   per key: int length, then the UTF-8 bytes of the encoded key
  * </pre>
  *
- * <p>The format is the library's own and never the user's value codec, so that every JVM can read
- * it whatever serializer its caches use.
+ * <p>The script that changes Redis publishes the message too, so the number and, for a whole-cache
+ * message, the generation are only known inside it: Java encodes the {@link #head} and the {@link
+ * #tail}, and the script packs the two longs between them. The format is the library's own and
+ * never the user's value codec, so that every JVM can read it whatever serializer its caches use.
  *
- * @param senderId the sending client, unique per client object
- * @param sequence the sender's sequence number, for gap detection
- * @param cache the cache the message is about (empty for a heartbeat)
  * @param kind what the message says
- * @param generation the cache's generation as the sender knew it; for a heartbeat, Redis' clock
+ * @param group the slot group, {@code 0 <= group < KeyLayout.GROUPS}
+ * @param number the change's number in its group, for gap detection and replay
+ * @param generation the cache's generation as the writer knew it; the new one for a whole cache
+ * @param senderId the writing client, unique per client object: a client skips its own changes
+ * @param cache the cache the message is about
  * @param keys the encoded keys to drop
  */
-public record InvalidationMessage(String senderId, long sequence, String cache, Kind kind,
-    long generation, List<String> keys) {
+public record InvalidationMessage(Kind kind, int group, long number, long generation,
+    String senderId, String cache, List<String> keys) {
   /** The format version this code writes and reads. */
-  public static final byte VERSION = 1;
+  public static final byte VERSION = 2;
 
   /** What a message says. */
   public enum Kind {
     /** Drop these keys of the cache. */
     KEYS,
     /** Drop every entry of the cache; {@code generation} is its new generation. */
-    WHOLE_CACHE,
-    /**
-     * Nothing changed: the sender checks that it hears its own messages; {@code generation} holds
-     * Redis' clock (ms) when it was sent.
-     */
-    HEARTBEAT
+    WHOLE_CACHE
   }
 
   /**
    * Checks and freezes the fields.
    *
-   * @throws IllegalArgumentException if a message other than {@link Kind#KEYS} carries keys
+   * @throws IllegalArgumentException if a whole-cache message carries keys, or the group does not
+   *     fit the format
    */
   public InvalidationMessage {
+    Objects.requireNonNull(kind, "kind");
     Objects.requireNonNull(senderId, "senderId");
     Objects.requireNonNull(cache, "cache");
-    Objects.requireNonNull(kind, "kind");
     keys = List.copyOf(keys);
     if (kind != Kind.KEYS && !keys.isEmpty()) {
       throw new IllegalArgumentException("a " + kind + " message carries no keys");
     }
+    if (group < 0 || group > 0xFFFF) {
+      throw new IllegalArgumentException("group out of range: " + group);
+    }
   }
 
-  /** Returns the wire form. */
-  public byte[] encode() {
+  /** The bytes before the number: version, kind and group. */
+  public static byte[] head(Kind kind, int group) {
+    return new byte[] {VERSION, (byte) (kind.ordinal() + 1), (byte) (group >>> 8), (byte) group};
+  }
+
+  /** The bytes after the generation: sender, cache and keys. */
+  public static byte[] tail(String senderId, String cache, List<String> keys) {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 + 32 * keys.size());
     try (DataOutputStream out = new DataOutputStream(bytes)) {
-      out.writeByte(VERSION);
-      out.writeByte(kind.ordinal() + 1);
       writeShortString(out, senderId);
-      out.writeLong(sequence);
       writeShortString(out, cache);
-      out.writeLong(generation);
       out.writeInt(keys.size());
       for (String key : keys) {
         byte[] utf8 = key.getBytes(StandardCharsets.UTF_8);
@@ -92,26 +95,42 @@ public record InvalidationMessage(String senderId, long sequence, String cache, 
     return bytes.toByteArray();
   }
 
+  /** Returns the whole wire form, as the script publishes it. */
+  public byte[] encode() {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 + 32 * keys.size());
+    try (DataOutputStream out = new DataOutputStream(bytes)) {
+      out.write(head(kind, group));
+      out.writeLong(number);
+      out.writeLong(generation);
+      out.write(tail(senderId, cache, keys));
+    } catch (IOException e) {
+      throw new UncheckedIOException("writing to memory cannot fail", e);
+    }
+    return bytes.toByteArray();
+  }
+
   /**
    * Reads the wire form.
    *
-   * @throws IllegalArgumentException if the bytes are not a version-1 message, saying what is wrong
+   * @throws IllegalArgumentException if the bytes are not a version-2 message, saying what is wrong
    */
   public static InvalidationMessage decode(byte[] message) {
     try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(message))) {
       byte version = in.readByte();
       if (version != VERSION) {
-        throw new IllegalArgumentException("unsupported invalidation message version " + version);
+        throw new IllegalArgumentException("unsupported invalidation message version " + version
+            + " (this node reads version " + VERSION + ")");
       }
       byte kindByte = in.readByte();
       if (kindByte < 1 || kindByte > Kind.values().length) {
         throw new IllegalArgumentException("unknown invalidation message kind " + kindByte);
       }
       Kind kind = Kind.values()[kindByte - 1];
-      String sender = readString(in, in.readUnsignedShort());
-      long sequence = in.readLong();
-      String cache = readString(in, in.readUnsignedShort());
+      int group = in.readUnsignedShort();
+      long number = in.readLong();
       long generation = in.readLong();
+      String sender = readString(in, in.readUnsignedShort());
+      String cache = readString(in, in.readUnsignedShort());
       int count = in.readInt();
       if (count < 0 || count > in.available() / Integer.BYTES) {
         throw new IllegalArgumentException("invalidation message key count " + count
@@ -125,7 +144,7 @@ public record InvalidationMessage(String senderId, long sequence, String cache, 
         throw new IllegalArgumentException(
             "invalidation message has " + in.available() + " trailing bytes");
       }
-      return new InvalidationMessage(sender, sequence, cache, kind, generation, keys);
+      return new InvalidationMessage(kind, group, number, generation, sender, cache, keys);
     } catch (EOFException e) {
       throw new IllegalArgumentException("truncated invalidation message", e);
     } catch (IOException e) {

@@ -1,9 +1,7 @@
 package io.nearcache.internal.invalidation;
 
-import io.nearcache.internal.invalidation.InvalidationMessage.Kind;
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.Map;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -14,11 +12,15 @@ import redis.clients.jedis.Connection;
 import redis.clients.jedis.exceptions.JedisException;
 
 /**
- * Owns a client's one subscriber connection and thread. Delivers other senders' messages and its
- * own heartbeats to a {@link Listener}, and tells it when messages may have been lost: when the
- * connection drops, when a sender's sequence numbers skip, and when a message cannot be read. It
- * resubscribes by itself with exponential backoff, and {@link #reconnect} lets a watchdog break a
- * connection that went silent (a dead peer can leave a read blocked forever).
+ * Owns a client's one subscriber connection and thread. Delivers every message to a {@link
+ * Listener}, and tells it when messages may have been lost: when the connection drops and when a
+ * message cannot be read. It resubscribes by itself with exponential backoff.
+ *
+ * <p>Liveness costs one round trip per interval on this connection alone: {@link #ping()} sends a
+ * PING on it, and Redis answers after every message queued before it. {@link #silentNanos()} is
+ * how long the connection has not answered; a watchdog that finds it too long breaks the
+ * connection with {@link #reconnect} (a dead peer can leave a read blocked forever). No node ever
+ * hears another node's liveness traffic, so a fleet's idle cost per node does not grow with it.
  *
  * <p>The callbacks run on the subscriber thread and must not block: a slow reader is what Redis'
  * pub/sub output-buffer limit disconnects.
@@ -31,22 +33,15 @@ public final class InvalidationSubscriber implements AutoCloseable {
 
   /** Receives what the subscriber hears; called on the subscriber thread, must not block. */
   public interface Listener {
-    /** A change announced by another sender. */
+    /** A change announced on the channel, by any client, this one included. */
     void onMessage(InvalidationMessage message);
-
-    /** This client's own heartbeat came back, stamped {@code redisMillis} when it was sent. */
-    void onOwnHeartbeat(long redisMillis);
-
-    /** The channel is subscribed (again). */
-    void onSubscribed();
 
     /** Messages may have been lost since the last one applied. */
     void onMessagesMaybeLost(String reason);
   }
 
   private final Supplier<Connection> connections;
-  private final byte[] channel;
-  private final String senderId;
+  private final byte[][] channels;
   private final Listener listener;
   private final Thread thread;
   private final CountDownLatch firstSubscription = new CountDownLatch(1);
@@ -58,16 +53,15 @@ public final class InvalidationSubscriber implements AutoCloseable {
   /**
    * Creates a subscriber; nothing connects until {@link #start}.
    *
-   * @param connections where subscriber connections come from (a pool); each one is used until it
-   *     breaks, then closed as broken
-   * @param senderId the owning client's sender id, whose own changes are skipped
+   * @param connections where subscriber connections come from; each one is used until it breaks,
+   *     then closed as broken
+   * @param channels the channels to listen to
    * @param threadName the name of the subscriber thread
    */
-  public InvalidationSubscriber(Supplier<Connection> connections, byte[] channel, String senderId,
+  public InvalidationSubscriber(Supplier<Connection> connections, List<byte[]> channels,
       String threadName, Listener listener) {
     this.connections = connections;
-    this.channel = channel.clone();
-    this.senderId = senderId;
+    this.channels = channels.stream().map(byte[]::clone).toArray(byte[][]::new);
     this.listener = listener;
     this.thread = new Thread(this::run, threadName);
     this.thread.setDaemon(true);
@@ -79,10 +73,35 @@ public final class InvalidationSubscriber implements AutoCloseable {
     return firstSubscription.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
-  /** Whether the channel is subscribed now. */
+  /** Whether every channel is subscribed now. */
   public boolean isSubscribed() {
     Handler h = handler;
-    return h != null && h.subscribed;
+    return h != null && h.subscribed == channels.length;
+  }
+
+  /**
+   * Asks Redis for a PONG on the subscriber connection, if subscribed; the answer resets {@link
+   * #silentNanos()}. A failure to send is left to the subscriber thread, which sees the broken
+   * connection itself.
+   */
+  public void ping() {
+    Handler h = handler;
+    if (h != null && h.subscribed == channels.length) {
+      try {
+        h.ping();
+      } catch (JedisException | IllegalStateException e) {
+        log.debug("invalidation subscriber {}: PING not sent", thread.getName(), e);
+      }
+    }
+  }
+
+  /**
+   * How long the current subscription has not been heard from: since its last PONG, message or
+   * subscription, whichever came last.
+   */
+  public long silentNanos() {
+    Handler h = handler;
+    return h == null ? 0 : System.nanoTime() - h.lastHeardNanos;
   }
 
   /** Breaks the current connection, if any; the thread reconnects after its backoff. */
@@ -102,11 +121,11 @@ public final class InvalidationSubscriber implements AutoCloseable {
       try (Connection connection = connections.get()) {
         current = connection;
         try {
-          h.proceed(connection, channel);
+          h.proceed(connection, channels);
         } finally {
           // Not subscribed from here on, whatever the handler saw last; and a pub/sub connection
           // is never reused for commands.
-          h.subscribed = false;
+          h.subscribed = 0;
           connection.setBroken();
           current = null;
         }
@@ -157,30 +176,35 @@ public final class InvalidationSubscriber implements AutoCloseable {
     }
   }
 
-  /** One subscription's callbacks; a new one per connection, so sequence tracking restarts. */
+  /** One subscription's callbacks; a new one per connection. */
   private final class Handler extends BinaryJedisPubSub {
-    private final Map<String, Long> lastSequence = new HashMap<>();
-    private volatile boolean subscribed;
+    private volatile int subscribed;
     private volatile boolean everSubscribed;
+    private volatile long lastHeardNanos = System.nanoTime();
 
     @Override
     public void onSubscribe(byte[] subscribedChannel, int count) {
-      subscribed = true;
+      lastHeardNanos = System.nanoTime();
+      subscribed = count;
+      if (count < channels.length) {
+        return;
+      }
       everSubscribed = true;
       if (closed) {
         unsubscribe();
         return;
       }
-      try {
-        listener.onSubscribed();
-      } catch (RuntimeException e) {
-        log.error("invalidation listener failed on subscription", e);
-      }
       firstSubscription.countDown();
     }
 
     @Override
+    public void onPong(byte[] pattern) {
+      lastHeardNanos = System.nanoTime();
+    }
+
+    @Override
     public void onMessage(byte[] fromChannel, byte[] bytes) {
+      lastHeardNanos = System.nanoTime();
       InvalidationMessage message;
       try {
         message = InvalidationMessage.decode(bytes);
@@ -190,21 +214,7 @@ public final class InvalidationSubscriber implements AutoCloseable {
         return;
       }
       try {
-        if (message.senderId().equals(senderId)) {
-          if (message.kind() == Kind.HEARTBEAT) {
-            listener.onOwnHeartbeat(message.generation());
-          }
-          return;
-        }
-        Long last = lastSequence.put(message.senderId(), message.sequence());
-        if (last != null && message.sequence() > last + 1) {
-          log.warn("invalidation messages {}..{} of sender {} never arrived", last + 1,
-              message.sequence() - 1, message.senderId());
-          notifyLost("sequence gap");
-        }
-        if (message.kind() != Kind.HEARTBEAT) {
-          listener.onMessage(message);
-        }
+        listener.onMessage(message);
       } catch (RuntimeException e) {
         log.error("invalidation listener failed on {}", message, e);
         notifyLost("listener failure");

@@ -12,14 +12,15 @@ import java.util.regex.Pattern;
  *   lease       &lt;prefix&gt;:&lt;cache&gt;:&lt;generation&gt;:{&lt;prefix&gt;:&lt;group&gt;}:l:&lt;key&gt;
  *   generation  &lt;prefix&gt;:&lt;cache&gt;:{&lt;prefix&gt;:00}:generation
  *   log         &lt;prefix&gt;:{&lt;prefix&gt;:&lt;group&gt;}:invalidations   (a capped Redis Stream per group)
- *   channel     &lt;prefix&gt;:invalidations                      (pub/sub, one per prefix)
+ *   counter     &lt;prefix&gt;:{&lt;prefix&gt;:&lt;group&gt;}:changes        (the group's last change number)
  * </pre>
  *
  * <p>{@code <key>} is the UTF-8 of the encoded key, byte for byte, so any key is safe. {@code
  * <group>} is the key's murmur3 hash modulo {@value #GROUPS}, two digits. The braces make {@code
  * <prefix>:<group>} the Redis Cluster hash tag of an entry's value, its lease and its group's
- * invalidation log alike, so one Lua script can change a value and record the change in the log on
- * a cluster too; the generation counter sits in group 00 with that group's log. Prefix and cache
+ * invalidation log and change counter alike, so one Lua script can change a value, number the change
+ * and record it in the log on a cluster too; the generation counter sits in group 00 with that
+ * group's log. Prefix and cache
  * names are restricted to {@code [A-Za-z0-9_.-]}, so the segments before the tag can never run
  * into each other, and no two caches or prefixes share a key.
  */
@@ -61,24 +62,19 @@ public final class KeyLayout {
     return name;
   }
 
-  /** The pub/sub channel of an application prefix. */
-  public static byte[] channel(String prefix) {
-    return utf8(requireName("keyPrefix", prefix) + ":invalidations");
-  }
-
   /** The invalidation log (Redis Stream) of {@code group} of an application prefix. */
   public static String logKey(String prefix, int group) {
     return prefix + ":" + tag(prefix, group) + ":invalidations";
   }
 
+  /** The counter holding the number of the last change logged in {@code group} of a prefix. */
+  public static String counterKey(String prefix, int group) {
+    return prefix + ":" + tag(prefix, group) + ":changes";
+  }
+
   /** The key holding this cache's generation counter. */
   public byte[] generationKey() {
     return generationKey.clone();
-  }
-
-  /** The invalidation log of the group holding the generation counter. */
-  public byte[] generationLogKey() {
-    return utf8(logKey(prefix, 0));
   }
 
   /** The key holding the value of {@code encodedKey} in {@code generation}. */
@@ -91,9 +87,14 @@ public final class KeyLayout {
     return entryKey(generation, encodedKey, ":l:");
   }
 
-  /** The invalidation log of the group of {@code encodedKey}. */
-  public byte[] logKeyOf(String encodedKey) {
-    return utf8(logKey(prefix, group(utf8(encodedKey))));
+  /** The slot group of {@code encodedKey}: where its value, lease and change records live. */
+  public static int groupOf(String encodedKey) {
+    return group(utf8(encodedKey));
+  }
+
+  /** The prefix this layout belongs to. */
+  public String prefix() {
+    return prefix;
   }
 
   private byte[] entryKey(long generation, String encodedKey, String kind) {

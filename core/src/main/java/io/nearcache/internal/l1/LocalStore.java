@@ -5,6 +5,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import io.nearcache.CacheSpec;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.Executor;
+import java.util.function.Predicate;
 
 /**
  * One cache's L1: decoded values in Caffeine, bounded by count or by encoded bytes, expiring
@@ -130,6 +131,11 @@ public final class LocalStore<V> {
   /** Drops {@code key} in any state: value, "no value" or reservation. */
   public void invalidate(String key) {
     map.remove(key);
+  }
+
+  /** Drops every entry and reservation whose key {@code which} accepts. */
+  public void invalidateIf(Predicate<String> which) {
+    map.keySet().removeIf(which);
   }
 
   /** Drops every entry and reservation. */

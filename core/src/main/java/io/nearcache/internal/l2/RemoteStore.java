@@ -1,5 +1,7 @@
 package io.nearcache.internal.l2;
 
+import io.nearcache.internal.invalidation.Announcer;
+import io.nearcache.internal.invalidation.InvalidationMessage.Kind;
 import io.nearcache.internal.keys.KeyLayout;
 import io.nearcache.internal.resilience.CircuitBreaker;
 import java.nio.charset.StandardCharsets;
@@ -21,9 +23,10 @@ import redis.clients.jedis.exceptions.JedisException;
  * leases that make one instance of the fleet load a missing key while the others wait. Every
  * method may throw {@link JedisException}; callers decide whether that reaches their caller.
  *
- * <p>Every mutation is also recorded in the invalidation log of the key's slot group (see {@link
- * KeyLayout}) by the same script, so that an instance that missed the pub/sub message can replay
- * it.
+ * <p>The script that makes a mutation also numbers it in the key's slot group, records it in the
+ * group's invalidation log and publishes it (see {@link Announcer} and {@link KeyLayout}): the
+ * change and its announcement are one atomic step, so a writer that dies after its write leaves no
+ * peer uninformed, and an instance that missed the message finds it in the log by its number.
  *
  * <p>Leases follow "Scaling Memcache at Facebook" (NSDI 2013): {@link #getOrLease} takes a lease
  * ({@code SET NX PX} with a random token) only when the value is absent; {@link #setAllIfLeased}
@@ -39,10 +42,6 @@ import redis.clients.jedis.exceptions.JedisException;
  */
 public final class RemoteStore {
   private static final long UNKNOWN = -1;
-  /** Entries each group's invalidation log keeps (about: trimming is approximate, and cheap). */
-  public static final int LOG_LENGTH = 10_000;
-  private static final byte[] LOG_MAX_LENGTH =
-      Integer.toString(LOG_LENGTH).getBytes(StandardCharsets.US_ASCII);
 
   /** Returns the value frame, or takes the lease (1), or reports it held by another (0). */
   private static final byte[] GET_OR_LEASE = script("""
@@ -61,23 +60,21 @@ public final class RemoteStore {
       if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
       return 0""");
 
-  /** A write: the new value, the lease dropped, the change recorded in the group's log. */
-  private static final byte[] SET_AND_LOG = script("""
+  /** A write: the new value, the lease dropped, the change numbered, logged and announced. */
+  private static final byte[] SET_AND_ANNOUNCE = script(Announcer.LUA + """
       redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
       redis.call('DEL', KEYS[2])
-      redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[5], '*', 'c', ARGV[3], 'k', ARGV[4])
-      return 1""");
+      return announce(tonumber(ARGV[3]), 'c', ARGV[4], 'k', ARGV[5])""");
 
-  /** An invalidation: value and lease deleted, the change recorded in the group's log. */
-  private static final byte[] DELETE_AND_LOG = script("""
+  /** An invalidation: value and lease deleted, the change numbered, logged and announced. */
+  private static final byte[] DELETE_AND_ANNOUNCE = script(Announcer.LUA + """
       redis.call('DEL', KEYS[1], KEYS[2])
-      redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[3], '*', 'c', ARGV[1], 'k', ARGV[2])
-      return 1""");
+      return announce(tonumber(ARGV[1]), 'c', ARGV[2], 'k', ARGV[3])""");
 
-  /** A whole-cache invalidation: a new generation, recorded in group 00's log. */
-  private static final byte[] BUMP_AND_LOG = script("""
+  /** A whole-cache invalidation: a new generation, numbered, logged and announced in group 0. */
+  private static final byte[] BUMP_AND_ANNOUNCE = script(Announcer.LUA + """
       local generation = redis.call('INCR', KEYS[1])
-      redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], '*', 'c', ARGV[1], 'g', generation)
+      announce(generation, 'c', ARGV[1], 'g', generation)
       return generation""");
 
   /** What {@link #getOrLease} found. */
@@ -97,7 +94,9 @@ public final class RemoteStore {
 
   private final UnifiedJedis jedis;
   private final CircuitBreaker breaker;
+  private final Announcer announcer;
   private final KeyLayout layout;
+  private final String cacheName;
   private final byte[] cache;
   private final byte[] ttlMillis;
   private final byte[] nullTtlMillis;
@@ -108,10 +107,12 @@ public final class RemoteStore {
    * Creates the L2 of one cache: values live {@code ttl}, "no value" frames {@code nullTtl},
    * leases {@code leaseTimeout}.
    */
-  public RemoteStore(UnifiedJedis jedis, CircuitBreaker breaker, String cache, KeyLayout layout,
-      Duration ttl, Duration nullTtl, Duration leaseTimeout) {
+  public RemoteStore(UnifiedJedis jedis, CircuitBreaker breaker, Announcer announcer, String cache,
+      KeyLayout layout, Duration ttl, Duration nullTtl, Duration leaseTimeout) {
     this.jedis = jedis;
     this.breaker = breaker;
+    this.announcer = announcer;
+    this.cacheName = cache;
     this.cache = cache.getBytes(StandardCharsets.UTF_8);
     this.layout = layout;
     this.ttlMillis = millis(ttl);
@@ -179,29 +180,36 @@ public final class RemoteStore {
 
   /**
    * Stores {@code frame} under {@code key} with the cache's remote TTL, dropping any lease, and
-   * records the change in the invalidation log, in one atomic step.
+   * numbers, logs and announces the change, in one atomic step.
    */
   public void set(String key, byte[] frame) {
-    breaker.call(() -> jedis.eval(SET_AND_LOG, loggedKeys(knownGeneration(), key),
-        List.of(frame, ttlMillis, cache, KeyLayout.utf8(key), LOG_MAX_LENGTH)));
+    breaker.call(() -> {
+      long gen = knownGeneration();
+      return jedis.eval(SET_AND_ANNOUNCE, changeKeys(gen, key), changeArgs(key,
+          List.of(frame, ttlMillis, decimal(gen), cache, KeyLayout.utf8(key))));
+    });
   }
 
-  /** Deletes {@code key}'s value and lease and records it in the invalidation log, atomically. */
+  /** Deletes {@code key}'s value and lease and numbers, logs and announces it, atomically. */
   public void delete(String key) {
-    breaker.call(() -> jedis.eval(DELETE_AND_LOG, loggedKeys(knownGeneration(), key),
-        List.of(cache, KeyLayout.utf8(key), LOG_MAX_LENGTH)));
+    breaker.call(() -> {
+      long gen = knownGeneration();
+      return jedis.eval(DELETE_AND_ANNOUNCE, changeKeys(gen, key), changeArgs(key,
+          List.of(decimal(gen), cache, KeyLayout.utf8(key))));
+    });
   }
 
   /**
-   * Moves the cache to a new generation, making every current value unreachable, and records it
-   * in the invalidation log, atomically.
+   * Moves the cache to a new generation, making every current value unreachable, and numbers,
+   * logs and announces it in group 0, atomically.
    *
    * @return the new generation
    */
   public long bumpGeneration() {
-    long next = breaker.call(() -> (Long) jedis.eval(BUMP_AND_LOG,
-        List.of(layout.generationKey(), layout.generationLogKey()),
-        List.of(cache, LOG_MAX_LENGTH)));
+    long next = breaker.call(() -> (Long) jedis.eval(BUMP_AND_ANNOUNCE,
+        Announcer.concat(List.of(layout.generationKey()), announcer.keys(0)),
+        Announcer.concat(List.of(cache),
+            announcer.args(Kind.WHOLE_CACHE, 0, cacheName, List.of()))));
     advanceGeneration(next);
     return next;
   }
@@ -241,8 +249,15 @@ public final class RemoteStore {
     return List.of(layout.valueKey(gen, key), layout.leaseKey(gen, key));
   }
 
-  private List<byte[]> loggedKeys(long gen, String key) {
-    return List.of(layout.valueKey(gen, key), layout.leaseKey(gen, key), layout.logKeyOf(key));
+  /** An entry's value and lease, then its group's counter and log. */
+  private List<byte[]> changeKeys(long gen, String key) {
+    return Announcer.concat(entryKeys(gen, key), announcer.keys(KeyLayout.groupOf(key)));
+  }
+
+  /** A change script's own arguments, then the announcement of {@code key}. */
+  private List<byte[]> changeArgs(String key, List<byte[]> own) {
+    return Announcer.concat(own,
+        announcer.args(Kind.KEYS, KeyLayout.groupOf(key), cacheName, List.of(key)));
   }
 
   private <T> List<T> pipelined(Collection<String> keys,
@@ -269,7 +284,11 @@ public final class RemoteStore {
   }
 
   private static byte[] millis(Duration d) {
-    return Long.toString(d.toMillis()).getBytes(StandardCharsets.US_ASCII);
+    return decimal(d.toMillis());
+  }
+
+  private static byte[] decimal(long n) {
+    return Long.toString(n).getBytes(StandardCharsets.US_ASCII);
   }
 
   private static byte[] script(String source) {

@@ -1,0 +1,89 @@
+package io.nearcache.internal;
+
+import io.nearcache.internal.l1.CoarseClock;
+import io.nearcache.internal.l1.TickMaintenance;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A client's two background threads. The maintenance thread ({@code
+ * nearcache-maintenance-<prefix>}) runs periodic tasks: PING, the watchdog and repairs, write
+ * retries; a task that throws is logged and runs again. The clock thread ({@code
+ * nearcache-clock-<prefix>}) wakes every millisecond to advance the {@link CoarseClock} L1 expiry
+ * reads and to run the L1 caches' Caffeine maintenance that came due: a thread of its own, because
+ * the maintenance thread waits on Redis, and a stalled clock would keep L1 entries alive past their
+ * {@code localTtl}.
+ */
+public final class ClientThreads {
+  private static final Logger log = LoggerFactory.getLogger(ClientThreads.class);
+  /** How often the clock L1 expiry reads advances: the precision of {@code localTtl}. */
+  private static final Duration CLOCK_TICK = Duration.ofMillis(1);
+  private static final long STOP_WAIT_SECONDS = 5;
+
+  private final String name;
+  private final CoarseClock clock = new CoarseClock();
+  private final TickMaintenance l1Maintenance = new TickMaintenance();
+  private final ScheduledExecutorService maintenance;
+  private final ScheduledExecutorService clockTicker;
+
+  /** Starts both threads, named after {@code prefix}; {@code name} is the client's, for logs. */
+  public ClientThreads(String prefix, String name) {
+    this.name = name;
+    this.maintenance = daemonScheduler("nearcache-maintenance-" + prefix);
+    this.clockTicker = daemonScheduler("nearcache-clock-" + prefix);
+    clockTicker.scheduleAtFixedRate(() -> {
+      clock.tick();
+      l1Maintenance.runDue();
+    }, CLOCK_TICK.toNanos(), CLOCK_TICK.toNanos(), TimeUnit.NANOSECONDS);
+  }
+
+  /** The clock L1 expiry reads. */
+  public CoarseClock clock() {
+    return clock;
+  }
+
+  /** Where L1's Caffeine maintenance is queued, to run on the clock thread. */
+  public TickMaintenance l1Maintenance() {
+    return l1Maintenance;
+  }
+
+  /** Runs {@code task} on the maintenance thread every {@code interval}, after a first wait. */
+  public void every(Duration interval, Runnable task) {
+    maintenance.scheduleWithFixedDelay(() -> {
+      try {
+        task.run();
+      } catch (RuntimeException e) {
+        log.error("client {}: maintenance task failed", name, e); // and runs again
+      }
+    }, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** Stops both threads, waiting up to 5 s for each. */
+  public void close() {
+    stop(clockTicker, "clock");
+    stop(maintenance, "maintenance");
+  }
+
+  private void stop(ScheduledExecutorService thread, String what) {
+    thread.shutdownNow();
+    try {
+      if (!thread.awaitTermination(STOP_WAIT_SECONDS, TimeUnit.SECONDS)) {
+        log.warn("client {}: {} thread did not stop within {} s", name, what, STOP_WAIT_SECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static ScheduledExecutorService daemonScheduler(String threadName) {
+    return Executors.newSingleThreadScheduledExecutor(task -> {
+      Thread thread = new Thread(task, threadName);
+      thread.setDaemon(true);
+      return thread;
+    });
+  }
+}

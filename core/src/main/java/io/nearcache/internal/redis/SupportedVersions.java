@@ -1,0 +1,53 @@
+package io.nearcache.internal.redis;
+
+/**
+ * The Redis versions this library supports: 6.2 and later. Every one of 6.2, 7.0 and 8.0 runs the
+ * whole test suite in CI. 6.2 is the oldest still offered by managed services; the change scripts
+ * use nothing newer (explicit stream IDs, {@code struct.pack}, {@code PUBLISH} from a script).
+ */
+public final class SupportedVersions {
+  /** The oldest supported version. */
+  public static final String MINIMUM = "6.2.0";
+
+  private SupportedVersions() {}
+
+  /**
+   * Checks the version a server reported.
+   *
+   * @param version as {@code INFO server} gives it, e.g. {@code 7.0.15}
+   * @param server where it was found, for the message
+   * @throws IllegalStateException naming the version found and the minimum, if it is older or
+   *     cannot be read
+   */
+  public static void require(String version, String server) {
+    if (compare(version, MINIMUM) < 0) {
+      throw new IllegalStateException("Redis " + version + " at " + server
+          + " is not supported: nearcache needs Redis " + MINIMUM + " or later");
+    }
+  }
+
+  /** Compares dotted versions numerically, missing parts as 0; one that does not parse is least. */
+  private static int compare(String a, String b) {
+    int[] x = parse(a);
+    int[] y = parse(b);
+    for (int i = 0; i < 3; i++) {
+      if (x[i] != y[i]) {
+        return Integer.compare(x[i], y[i]);
+      }
+    }
+    return 0;
+  }
+
+  private static int[] parse(String version) {
+    int[] parts = {0, 0, 0};
+    String[] split = version.trim().split("\\.");
+    try {
+      for (int i = 0; i < Math.min(3, split.length); i++) {
+        parts[i] = Integer.parseInt(split[i]);
+      }
+    } catch (NumberFormatException e) {
+      return new int[] {-1, -1, -1};
+    }
+    return parts;
+  }
+}
