@@ -5,9 +5,9 @@ import static org.awaitility.Awaitility.await;
 
 import io.nearcache.internal.DefaultNearCache;
 import io.nearcache.internal.invalidation.InvalidationMessage;
-import io.nearcache.internal.keys.KeyLayout;
 import io.nearcache.testkit.RedisServer;
 import io.nearcache.testkit.RedisServerExtension;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
@@ -96,7 +96,7 @@ class InvalidationAcrossClientsTest {
     try (Fleet fleet = new Fleet(redis, 2); RedisClient listener =
         RedisClient.create(redis.host(), redis.port())) {
       List<DefaultNearCache<String, String>> caches = fleet.caches("product", SPEC);
-      // Everything on the channel but heartbeats, which say nothing changed.
+      // Everything on the channel: only changes travel on it.
       BlockingQueue<InvalidationMessage> changes = new LinkedBlockingQueue<>();
       CountDownLatch subscribed = new CountDownLatch(1);
       BinaryJedisPubSub recorder = new BinaryJedisPubSub() {
@@ -107,14 +107,11 @@ class InvalidationAcrossClientsTest {
 
         @Override
         public void onMessage(byte[] channel, byte[] message) {
-          InvalidationMessage decoded = InvalidationMessage.decode(message);
-          if (decoded.kind() != InvalidationMessage.Kind.HEARTBEAT) {
-            changes.add(decoded);
-          }
+          changes.add(InvalidationMessage.decode(message));
         }
       };
       CompletableFuture<Void> listening = CompletableFuture.runAsync(
-          () -> listener.subscribe(recorder, KeyLayout.channel(Fleet.PREFIX)));
+          () -> listener.subscribe(recorder, (Fleet.PREFIX + ":invalidations").getBytes(StandardCharsets.UTF_8)));
       assertThat(subscribed.await(5, TimeUnit.SECONDS)).isTrue();
 
       caches.get(0).get("a", k -> "v");

@@ -359,6 +359,16 @@ public final class DefaultNearCache<K, V> implements NearCache<K, V> {
   }
 
   /**
+   * Whether L1 is served now: the client is in contact, with every group's changes applied. Not
+   * API; for tests.
+   *
+   * @return {@code true} while L1 hits are served
+   */
+  public boolean servesL1() {
+    return contact.trusted();
+  }
+
+  /**
    * L1 entries and reservations now held (expired ones not yet cleaned up included). Not API; for
    * tests.
    *

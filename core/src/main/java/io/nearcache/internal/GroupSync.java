@@ -138,7 +138,13 @@ final class GroupSync {
     known[group] = true;
     history[group] = historyId;
     advance(group);
-    if (losses[group] == repair.losses[group] && ahead.get(group).isEmpty()) {
+    if (!ahead.get(group).isEmpty()) {
+      // Numbers past a hole: a message lost, or one that no change of this history made. The
+      // next repair reads the log again from here.
+      ahead.get(group).clear();
+      return;
+    }
+    if (losses[group] == repair.losses[group]) {
       synced[group] = true;
     }
   }

@@ -9,6 +9,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.BinaryJedisPubSub;
 import redis.clients.jedis.Connection;
+import redis.clients.jedis.Protocol;
 import redis.clients.jedis.exceptions.JedisException;
 
 /**
@@ -121,6 +122,7 @@ public final class InvalidationSubscriber implements AutoCloseable {
       try (Connection connection = connections.get()) {
         current = connection;
         try {
+          speakResp2(connection);
           h.proceed(connection, channels);
         } finally {
           // Not subscribed from here on, whatever the handler saw last; and a pub/sub connection
@@ -149,6 +151,18 @@ public final class InvalidationSubscriber implements AutoCloseable {
         break;
       }
     }
+  }
+
+  /**
+   * Switches the subscriber's own connection to RESP2, whatever its client negotiated: there
+   * Redis answers a PING with a pub/sub reply ({@code pong}), which Jedis routes to {@code
+   * onPong}. Under RESP3 the answer is a plain {@code PONG}, which Jedis 8 can read only if it
+   * queued its handler first; it queues it after sending, and a reply that wins that race ends the
+   * subscription with "Unexpected message".
+   */
+  private static void speakResp2(Connection connection) {
+    connection.sendCommand(Protocol.Command.HELLO, "2");
+    connection.getOne();
   }
 
   private void notifyLost(String reason) {

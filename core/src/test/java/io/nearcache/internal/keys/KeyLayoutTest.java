@@ -19,10 +19,11 @@ class KeyLayoutTest {
     assertThat(value).matches("shop:product:3:\\{shop:[01][0-9]\\}:v:42");
     String group = value.substring(value.indexOf('{'), value.indexOf('}') + 1);
     assertThat(text(layout.leaseKey(3, "42"))).isEqualTo("shop:product:3:" + group + ":l:42");
-    assertThat(text(layout.logKeyOf("42"))).isEqualTo("shop:" + group + ":invalidations");
+    int g = KeyLayout.groupOf("42");
+    assertThat(group).isEqualTo(String.format("{shop:%02d}", g));
+    assertThat(KeyLayout.logKey("shop", g)).isEqualTo("shop:" + group + ":invalidations");
+    assertThat(KeyLayout.counterKey("shop", g)).isEqualTo("shop:" + group + ":changes");
     assertThat(text(layout.generationKey())).isEqualTo("shop:product:{shop:00}:generation");
-    assertThat(text(layout.generationLogKey())).isEqualTo("shop:{shop:00}:invalidations");
-    assertThat(text(KeyLayout.channel("shop"))).isEqualTo("shop:invalidations");
   }
 
   @Test
@@ -59,12 +60,15 @@ class KeyLayoutTest {
       int slot = JedisClusterCRC16.getSlot(layout.valueKey(7, key));
       assertThat(JedisClusterCRC16.getSlot(layout.leaseKey(7, key))).as("lease of %s", key)
           .isEqualTo(slot);
-      assertThat(JedisClusterCRC16.getSlot(layout.logKeyOf(key))).as("log of %s", key)
+      int group = KeyLayout.groupOf(key);
+      assertThat(JedisClusterCRC16.getSlot(KeyLayout.logKey("shop", group))).as("log of %s", key)
           .isEqualTo(slot);
+      assertThat(JedisClusterCRC16.getSlot(KeyLayout.counterKey("shop", group)))
+          .as("counter of %s", key).isEqualTo(slot);
       groupsSeen.add(slot);
     }
     assertThat(JedisClusterCRC16.getSlot(layout.generationKey()))
-        .isEqualTo(JedisClusterCRC16.getSlot(layout.generationLogKey()));
+        .isEqualTo(JedisClusterCRC16.getSlot(KeyLayout.logKey("shop", 0)));
     assertThat(groupsSeen).as("keys spread over groups").hasSizeGreaterThan(2);
   }
 
