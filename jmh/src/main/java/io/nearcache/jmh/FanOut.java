@@ -36,7 +36,10 @@ import java.util.concurrent.locks.LockSupport;
  * these are latencies under a sustained stream of writes at the writer's full speed, not the
  * one-write-at-a-time latency {@link Propagation} measures. Deliveries per second are writes x S
  * divided by the time from just before the first write until the last drop the poller saw; lost
- * deliveries are left out of the count and reported beside it (they must be 0).
+ * deliveries are left out of the count and reported beside it (they must be 0). While the
+ * subscribers keep up, that is the writer's rate times S, so the writer's rate (writes over the
+ * time from the first write's start to the last's) is reported too: a figure near it shows the
+ * writer, not the subscribers, was the limit.
  *
  * <p>The poller is one thread that scans every subscriber in turn and parks between scans, as
  * {@link Propagation}'s does (a spinning poller on two cores competes with the threads it waits

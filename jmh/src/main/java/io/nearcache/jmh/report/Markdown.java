@@ -156,12 +156,13 @@ final class Markdown {
     md.append("\n## Invalidation fan-out (one writer, S subscriber clients in one JVM; ms from"
         + " just before a write until a subscriber's L1 dropped the old value, under the"
         + " writer's back-to-back writes)\n\n"
-        + "| S | writes | deliveries/s | p50 | p99 | max | lost |\n"
-        + "|---|---|---|---|---|---|---|\n");
+        + "| S | writes | writes/s | deliveries/s | p50 | p99 | max | lost |\n"
+        + "|---|---|---|---|---|---|---|---|\n");
     long flushes = 0;
     for (JsonNode row : fanOut.get("fanOut")) {
-      md.append(String.format(Locale.ROOT, "| %d | %d | %s | %s | %s | %s | %s |\n",
+      md.append(String.format(Locale.ROOT, "| %d | %d | %s | %s | %s | %s | %s | %s |\n",
           row.get("subscribers").asInt(), row.get("writes").asInt(),
+          fmt(row.get("writesPerSecond").asDouble()),
           fmt(row.get("deliveriesPerSecond").asDouble()), fmt(row.get("p50Ms").asDouble()),
           fmt(row.get("p99Ms").asDouble()), fmt(row.get("maxMs").asDouble()),
           row.get("lost").asLong() == 0 ? "0" : "**" + row.get("lost").asLong() + "**"));
