@@ -60,8 +60,9 @@ elif command -v taskset > /dev/null; then
 else
   echo "taskset not found: the Redis-path benchmarks run unpinned, their figures swing by fork"
 fi
-"${PIN[@]}" java -jar $JAR '(L2Hit|MissFill|GetAll)Benchmark' -rf json -rff $RAW/redis.json "$@"
+"${PIN[@]}" java -jar $JAR '(L2Hit|MissFill|Put|GetAll)Benchmark' -rf json -rff $RAW/redis.json "$@"
 java -jar $JAR 'SerializerBenchmark' -rf json -rff $RAW/serializers.json "$@"
 java -cp $JAR io.nearcache.jmh.Propagation $RAW/propagation.json 2000
+java -cp $JAR io.nearcache.jmh.FanOut $RAW/fanout.json 5000 20,100
 java -Djava.awt.headless=true -cp $JAR io.nearcache.jmh.report.Report $RAW $RESULTS \
   "$REDIS_VERSION"

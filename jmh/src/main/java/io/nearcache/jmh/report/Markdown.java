@@ -10,13 +10,16 @@ import java.util.function.Predicate;
 final class Markdown {
   private final List<Result> results;
   private final JsonNode propagation;
+  private final JsonNode fanOut;
   private final List<String> missing;
   private final String environment;
   private final StringBuilder md = new StringBuilder();
 
-  Markdown(List<Result> results, JsonNode propagation, List<String> missing, String environment) {
+  Markdown(List<Result> results, JsonNode propagation, JsonNode fanOut, List<String> missing,
+      String environment) {
     this.results = results;
     this.propagation = propagation;
+    this.fanOut = fanOut;
     this.missing = missing;
     this.environment = environment;
   }
@@ -35,6 +38,7 @@ final class Markdown {
     table();
     serializers();
     propagation();
+    fanOut();
     md.append("\n![L1 hit throughput](throughput.png)\n");
     return md.toString();
   }
@@ -54,10 +58,17 @@ final class Markdown {
     }
     ratio("L2 hit <= 1.15x raw Jedis GET + decode (time)", find("L2HitBenchmark", "nearcacheGet"),
         find("L2HitBenchmark", "rawJedisGetAndDecode"), r -> r <= 1.15);
+    // Two round trips cost at least about twice a SET's on one CPU, where the client-server
+    // turnaround is nearly all of a SET's time: a put under 2x makes one round trip. Over it, a
+    // put may still make one, doing more work in Redis (the log, the publish), so the line only
+    // informs.
+    ratio("`put` <= 2x raw SET PX of the same bytes (time, one CPU)",
+        find("PutBenchmark", "nearcachePut"), find("PutBenchmark", "rawJedisSet"), r -> r <= 2,
+        true);
     if (propagation != null) {
       double near = propagation.get("nearcache").get("p99Ms").asDouble();
       double redisson = propagation.get("redisson").get("p99Ms").asDouble();
-      row("Invalidation propagation p99 <= 2 ms", fmt(near) + " ms", near <= 2);
+      row("Invalidation propagation p99 <= 1 ms", fmt(near) + " ms", near <= 1);
       row("Invalidation propagation p99 no worse than Redisson's",
           fmt(near) + " ms vs " + fmt(redisson) + " ms", near <= redisson);
     }
@@ -67,18 +78,30 @@ final class Markdown {
   }
 
   private void ratio(String target, Result subject, Result base, Predicate<Double> met) {
+    ratio(target, subject, base, met, false);
+  }
+
+  /** A ratio target; an informational one that is missed says "no", unflagged. */
+  private void ratio(String target, Result subject, Result base, Predicate<Double> met,
+      boolean informational) {
+    String label = informational ? target + " (informational)" : target;
     if (subject == null || base == null) {
-      row(target, "no result", false);
+      cells(label, "no result", informational ? "no" : "**no**");
       return;
     }
     double ratio = subject.score() / base.score();
-    row(target, String.format(Locale.ROOT, "%.2fx (%s / %s %s)", ratio, fmt(subject.score()),
-        fmt(base.score()), subject.unit()), met.test(ratio));
+    cells(label, String.format(Locale.ROOT, "%.2fx (%s / %s %s)", ratio, fmt(subject.score()),
+        fmt(base.score()), subject.unit()),
+        met.test(ratio) ? "yes" : informational ? "no" : "**no**");
   }
 
   private void row(String target, String measured, boolean met) {
-    md.append("| ").append(target).append(" | ").append(measured).append(" | ")
-        .append(met ? "yes" : "**no**").append(" |\n");
+    cells(target, measured, met ? "yes" : "**no**");
+  }
+
+  private void cells(String target, String measured, String met) {
+    md.append("| ").append(target).append(" | ").append(measured).append(" | ").append(met)
+        .append(" |\n");
   }
 
   private void table() {
@@ -123,6 +146,32 @@ final class Markdown {
       md.append(String.format(Locale.ROOT, "| %s | %d | %s | %s | %s |\n", system,
           propagation.get("writes").asInt(), fmt(s.get("p50Ms").asDouble()),
           fmt(s.get("p99Ms").asDouble()), fmt(s.get("maxMs").asDouble())));
+    }
+  }
+
+  private void fanOut() {
+    if (fanOut == null) {
+      return;
+    }
+    md.append("\n## Invalidation fan-out (one writer, S subscriber clients in one JVM; ms from"
+        + " just before a write until a subscriber's L1 dropped the old value, under the"
+        + " writer's back-to-back writes)\n\n"
+        + "| S | writes | writes/s | deliveries/s | p50 | p99 | max | lost |\n"
+        + "|---|---|---|---|---|---|---|---|\n");
+    long flushes = 0;
+    for (JsonNode row : fanOut.get("fanOut")) {
+      md.append(String.format(Locale.ROOT, "| %d | %d | %s | %s | %s | %s | %s | %s |\n",
+          row.get("subscribers").asInt(), row.get("writes").asInt(),
+          fmt(row.get("writesPerSecond").asDouble()),
+          fmt(row.get("deliveriesPerSecond").asDouble()), fmt(row.get("p50Ms").asDouble()),
+          fmt(row.get("p99Ms").asDouble()), fmt(row.get("maxMs").asDouble()),
+          row.get("lost").asLong() == 0 ? "0" : "**" + row.get("lost").asLong() + "**"));
+      flushes += row.get("flushes").asLong() + row.get("replayedInvalidations").asLong();
+    }
+    if (flushes > 0) {
+      md.append("\n**Subscribers flushed L1 or replayed the invalidation log " + flushes
+          + " times during the measured writes:** some drops above may not have come by"
+          + " pub/sub.\n");
     }
   }
 

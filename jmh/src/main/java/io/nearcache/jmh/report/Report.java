@@ -18,9 +18,9 @@ import java.util.TreeMap;
 import java.util.stream.Stream;
 
 /**
- * Turns one run's JMH JSON files and the propagation harness' JSON into {@code RESULTS.md} (every
- * benchmark with its score, error and ratio to the baseline measured in the same run, then the
- * issue's targets, met or missed) and {@code throughput.png}.
+ * Turns one run's JMH JSON files and the propagation and fan-out harnesses' JSON into {@code
+ * RESULTS.md} (every benchmark with its score, error and ratio to the baseline measured in the
+ * same run, then the issue's targets, met or missed) and {@code throughput.png}.
  *
  * <p>Usage: {@code java -cp benchmarks.jar io.nearcache.jmh.report.Report <raw dir> <out dir>
  * <redis version>}. Exits with status 1, after writing what it has, when a benchmark of the suite
@@ -32,6 +32,7 @@ public final class Report {
       "L1HitBenchmark", "caffeineGetIfPresent",
       "L2HitBenchmark", "rawJedisGetAndDecode",
       "MissFillBenchmark", "rawJedisCacheAside",
+      "PutBenchmark", "rawJedisSet",
       "GetAllBenchmark", "rawJedisGets");
 
   /** Every benchmark the suite publishes, by class. */
@@ -41,6 +42,7 @@ public final class Report {
           "redissonLocalCachedMapGet", "jedisClientSideCacheGet"),
       "L2HitBenchmark", List.of("rawJedisGetAndDecode", "nearcacheGet"),
       "MissFillBenchmark", List.of("rawJedisCacheAside", "nearcacheGet"),
+      "PutBenchmark", List.of("rawJedisSet", "nearcachePut"),
       "GetAllBenchmark", List.of("rawJedisGets", "nearcacheGetAll"),
       "SerializerBenchmark", List.of("encode", "decode"));
 
@@ -53,6 +55,7 @@ public final class Report {
     ObjectMapper json = new ObjectMapper();
     List<Result> results = new ArrayList<>();
     JsonNode propagation = null;
+    JsonNode fanOut = null;
     try (Stream<Path> files = Files.list(raw)) {
       for (Path file : files.sorted().toList()) {
         JsonNode root = json.readTree(file.toFile());
@@ -60,14 +63,16 @@ public final class Report {
           root.forEach(node -> results.add(Result.of(node)));
         } else if (root.has("nearcache")) {
           propagation = root;
+        } else if (root.has("fanOut")) {
+          fanOut = root;
         }
       }
     }
     results.sort(Comparator.comparing(Result::order));
-    List<String> missing = missing(results, propagation);
+    List<String> missing = missing(results, propagation, fanOut);
     Files.createDirectories(out);
-    String markdown = new Markdown(results, propagation, missing, environment(raw, json, redis))
-        .render();
+    String markdown = new Markdown(results, propagation, fanOut, missing,
+        environment(raw, json, redis)).render();
     Files.writeString(out.resolve("RESULTS.md"), markdown, StandardCharsets.UTF_8);
     ThroughputChart.write(results, out.resolve("throughput.png").toFile());
     System.out.print(markdown);
@@ -77,7 +82,8 @@ public final class Report {
     }
   }
 
-  private static List<String> missing(List<Result> results, JsonNode propagation) {
+  private static List<String> missing(List<Result> results, JsonNode propagation,
+      JsonNode fanOut) {
     List<String> missing = new ArrayList<>();
     SUITE.forEach((type, methods) -> methods.forEach(method -> {
       for (int threads : type.equals("L1HitBenchmark") ? new int[] {1, 2} : new int[] {1}) {
@@ -89,6 +95,9 @@ public final class Report {
     }));
     if (propagation == null) {
       missing.add("Propagation");
+    }
+    if (fanOut == null) {
+      missing.add("FanOut");
     }
     return missing;
   }
@@ -167,7 +176,7 @@ public final class Report {
 
     String order() {
       List<String> classes = List.of("L1HitBenchmark", "L2HitBenchmark", "MissFillBenchmark",
-          "GetAllBenchmark", "SerializerBenchmark");
+          "PutBenchmark", "GetAllBenchmark", "SerializerBenchmark");
       int rank = SUITE.get(type) == null ? 99 : SUITE.get(type).indexOf(method);
       return String.format(Locale.ROOT, "%d-%d-%02d-%s", classes.indexOf(type), threads, rank,
           "jackson".equals(params.get("format")) ? "1" : "0");
