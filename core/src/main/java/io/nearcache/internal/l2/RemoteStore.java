@@ -44,35 +44,35 @@ public final class RemoteStore {
   private static final long UNKNOWN = -1;
 
   /** Returns the value frame, or takes the lease (1), or reports it held by another (0). */
-  private static final byte[] GET_OR_LEASE = script("""
+  private static final Script GET_OR_LEASE = new Script("""
       local value = redis.call('GET', KEYS[1])
       if value then return value end
       if redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then return 1 end
       return 0""");
 
-  private static final byte[] SET_IF_LEASED = script("""
+  private static final Script SET_IF_LEASED = new Script("""
       if redis.call('GET', KEYS[2]) ~= ARGV[1] then return 0 end
       redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
       redis.call('DEL', KEYS[2])
       return 1""");
 
-  private static final byte[] RELEASE = script("""
+  private static final Script RELEASE = new Script("""
       if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
       return 0""");
 
   /** A write: the new value, the lease dropped, the change numbered, logged and announced. */
-  private static final byte[] SET_AND_ANNOUNCE = script(Announcer.LUA + """
+  private static final Script SET_AND_ANNOUNCE = new Script(Announcer.LUA + """
       redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
       redis.call('DEL', KEYS[2])
       return announce(tonumber(ARGV[3]), 'c', ARGV[4], 'k', ARGV[5])""");
 
   /** An invalidation: value and lease deleted, the change numbered, logged and announced. */
-  private static final byte[] DELETE_AND_ANNOUNCE = script(Announcer.LUA + """
+  private static final Script DELETE_AND_ANNOUNCE = new Script(Announcer.LUA + """
       redis.call('DEL', KEYS[1], KEYS[2])
       return announce(tonumber(ARGV[1]), 'c', ARGV[2], 'k', ARGV[3])""");
 
   /** A whole-cache invalidation: a new generation, numbered, logged and announced in group 0. */
-  private static final byte[] BUMP_AND_ANNOUNCE = script(Announcer.LUA + """
+  private static final Script BUMP_AND_ANNOUNCE = new Script(Announcer.LUA + """
       local generation = redis.call('INCR', KEYS[1])
       announce(generation, 'c', ARGV[1], 'g', generation)
       return generation""");
@@ -135,7 +135,7 @@ public final class RemoteStore {
 
   /** The value frame of {@code key} if there is one, else takes its lease for {@code token}. */
   public Lookup getOrLease(String key, byte[] token) {
-    return lookup(breaker.call(() -> jedis.eval(GET_OR_LEASE, entryKeys(knownGeneration(), key),
+    return lookup(breaker.call(() -> GET_OR_LEASE.run(jedis, entryKeys(knownGeneration(), key),
         List.of(token, leaseMillis))));
   }
 
@@ -144,7 +144,7 @@ public final class RemoteStore {
     List<Object> replies = breaker.call(() -> {
       long gen = knownGeneration();
       return pipelined(keys, (pipeline, key) ->
-          pipeline.eval(GET_OR_LEASE, entryKeys(gen, key), List.of(token, leaseMillis)));
+          GET_OR_LEASE.queue(pipeline, entryKeys(gen, key), List.of(token, leaseMillis)));
     });
     return replies.stream().map(RemoteStore::lookup).toList();
   }
@@ -159,7 +159,7 @@ public final class RemoteStore {
   public List<Boolean> setAllIfLeased(Map<String, byte[]> frames, byte[] token) {
     List<Object> replies = breaker.call(() -> {
       long gen = knownGeneration();
-      return pipelined(frames.keySet(), (pipeline, key) -> pipeline.eval(SET_IF_LEASED,
+      return pipelined(frames.keySet(), (pipeline, key) -> SET_IF_LEASED.queue(pipeline,
           entryKeys(gen, key), List.of(token, frames.get(key), ttlOf(frames.get(key)))));
     });
     return replies.stream().map(Long.valueOf(1)::equals).toList();
@@ -174,7 +174,7 @@ public final class RemoteStore {
     breaker.call(() -> {
       long gen = knownGeneration();
       return pipelined(keys, (pipeline, key) ->
-          pipeline.eval(RELEASE, List.of(layout.leaseKey(gen, key)), List.of(token)));
+          RELEASE.queue(pipeline, List.of(layout.leaseKey(gen, key)), List.of(token)));
     });
   }
 
@@ -185,7 +185,7 @@ public final class RemoteStore {
   public void set(String key, byte[] frame) {
     breaker.call(() -> {
       long gen = knownGeneration();
-      return jedis.eval(SET_AND_ANNOUNCE, changeKeys(gen, key), changeArgs(key,
+      return SET_AND_ANNOUNCE.run(jedis, changeKeys(gen, key), changeArgs(key,
           List.of(frame, ttlMillis, decimal(gen), cache, KeyLayout.utf8(key))));
     });
   }
@@ -194,7 +194,7 @@ public final class RemoteStore {
   public void delete(String key) {
     breaker.call(() -> {
       long gen = knownGeneration();
-      return jedis.eval(DELETE_AND_ANNOUNCE, changeKeys(gen, key), changeArgs(key,
+      return DELETE_AND_ANNOUNCE.run(jedis, changeKeys(gen, key), changeArgs(key,
           List.of(decimal(gen), cache, KeyLayout.utf8(key))));
     });
   }
@@ -206,7 +206,7 @@ public final class RemoteStore {
    * @return the new generation
    */
   public long bumpGeneration() {
-    long next = breaker.call(() -> (Long) jedis.eval(BUMP_AND_ANNOUNCE,
+    long next = breaker.call(() -> (Long) BUMP_AND_ANNOUNCE.run(jedis,
         Announcer.concat(List.of(layout.generationKey()), announcer.keys(0)),
         Announcer.concat(List.of(cache),
             announcer.args(Kind.WHOLE_CACHE, 0, cacheName, List.of()))));
@@ -289,9 +289,5 @@ public final class RemoteStore {
 
   private static byte[] decimal(long n) {
     return Long.toString(n).getBytes(StandardCharsets.US_ASCII);
-  }
-
-  private static byte[] script(String source) {
-    return source.getBytes(StandardCharsets.UTF_8);
   }
 }

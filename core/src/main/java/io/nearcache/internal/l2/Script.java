@@ -1,0 +1,47 @@
+package io.nearcache.internal.l2;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import redis.clients.jedis.AbstractPipeline;
+import redis.clients.jedis.Response;
+import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.exceptions.JedisNoScriptException;
+
+/**
+ * A Lua script, sent by its SHA1 ({@code EVALSHA}) so that a call carries only its keys and
+ * arguments. A server that lacks it ({@code NOSCRIPT}: restarted, or a replica promoted since,
+ * since {@code SCRIPT LOAD} is not replicated) gets it once in full ({@code EVAL}), which caches it
+ * there again. In a pipeline it is sent in full: one {@code NOSCRIPT} there would fail a reply in
+ * the middle of the batch.
+ */
+final class Script {
+  private final byte[] source;
+  private final byte[] sha;
+
+  Script(String source) {
+    this.source = source.getBytes(StandardCharsets.UTF_8);
+    try {
+      this.sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(this.source))
+          .getBytes(StandardCharsets.US_ASCII);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JVM has SHA-1", e);
+    }
+  }
+
+  /** Runs the script in one round trip, or two the first time a server sees it. */
+  Object run(UnifiedJedis jedis, List<byte[]> keys, List<byte[]> args) {
+    try {
+      return jedis.evalsha(sha, keys, args);
+    } catch (JedisNoScriptException e) {
+      return jedis.eval(source, keys, args);
+    }
+  }
+
+  /** Queues the script, in full, in {@code pipeline}. */
+  Response<Object> queue(AbstractPipeline pipeline, List<byte[]> keys, List<byte[]> args) {
+    return pipeline.eval(source, keys, args);
+  }
+}
