@@ -618,7 +618,7 @@ public final class RedisServer implements AutoCloseable {
    *
    * @param property the system property's value, or null
    * @param variable the environment variable's value, or null
-   * @return the absolute path of an executable file
+   * @return the path of an executable file, made absolute when a setting named it
    * @throws IllegalStateException if the chosen setting is not a path to an executable file (the
    *     message names the setting, its value and the absolute path), or the bundled binary is
    *     needed but there is none for this OS and architecture
