@@ -25,19 +25,9 @@ redis_at_least_7_4() {
 }
 
 if [[ -z "${REDIS_URL:-}" ]] && ! redis_at_least_7_4; then
-  REDIS_SRC=jmh/target/redis/redis-8.0.2
-  if [[ ! -x $REDIS_SRC/src/redis-server ]]; then
-    echo "redis-server on PATH is older than 7.4: building Redis 8.0.2 from Debian's sources"
-    mkdir -p jmh/target/redis
-    TARBALL=jmh/target/redis/redis_8.0.2.orig.tar.gz
-    curl -fsSL -o "$TARBALL" \
-      http://deb.debian.org/debian/pool/main/r/redis/redis_8.0.2.orig.tar.gz
-    echo "caf3c0069f06fc84c5153bd2a348b204c578de80490c73857bee01d9b5d7401f  $TARBALL" \
-      | sha256sum -c --quiet
-    tar -xzf "$TARBALL" -C jmh/target/redis
-    make -C "$REDIS_SRC" -j"$(nproc)" > jmh/target/redis/build.log 2>&1
-  fi
-  export PATH="$PWD/$REDIS_SRC/src:$PATH"
+  echo "redis-server on PATH is older than 7.4: using Redis 8.0.2 built from Debian's sources"
+  REDIS_BIN=$(.ci/redis-8.sh jmh/target/redis)
+  export PATH="${REDIS_BIN%/redis-server}:$PATH"
 fi
 REDIS_VERSION=${REDIS_URL:+"REDIS_URL"}
 REDIS_VERSION=${REDIS_VERSION:-"Redis $(redis-server --version | sed -n 's/.*v=\([^ ]*\).*/\1/p')"}

@@ -9,6 +9,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
@@ -35,11 +36,16 @@ import redis.clients.jedis.params.ShutdownParams;
  * A real {@code redis-server} process listening on a free port of {@code 127.0.0.1}, for tests
  * that need Redis to fail the way it fails in production: stopped, killed, frozen, restarted.
  *
- * <p>The binary is the {@code redis-server} found on {@code PATH}; without one, the binary bundled
- * in the embedded-redis jar for this OS and architecture is extracted to a temporary file. Every
- * server runs without persistence ({@code --save "" --appendonly no}) in its own temporary
- * directory, which also holds the process output ({@code redis.log}); startup failures quote its
- * tail. The server never uses port 6379, so it cannot touch a developer's Redis.
+ * <p>The binary is chosen once per JVM, at the first {@link #start}: the system property
+ * {@code nearcache.redis.server} if set, else the environment variable
+ * {@code NEARCACHE_REDIS_SERVER}, naming either the path of a {@code redis-server} binary or the
+ * word {@code embedded}; with neither, the {@code redis-server} found on {@code PATH}. The word
+ * {@code embedded}, or no binary on {@code PATH}, means the binary bundled in the embedded-redis
+ * jar for this OS and architecture (Redis 6.2), extracted to a temporary file. The first server
+ * started logs the binary and its version. Every server runs without persistence
+ * ({@code --save "" --appendonly no}) in its own temporary directory, which also holds the process
+ * output ({@code redis.log}); startup failures quote its tail. The server never uses port 6379, so
+ * it cannot touch a developer's Redis.
  *
  * <p>A JVM shutdown hook kills the process if the JVM exits before {@link #close()}, so no
  * {@code redis-server} outlives the tests. Lifecycle methods are thread-safe.
@@ -61,7 +67,15 @@ public final class RedisServer implements AutoCloseable {
   private static final int PORT_ATTEMPTS = 5;
   private static final int LOG_TAIL_LINES = 20;
 
+  /** System property naming the redis-server binary; wins over {@link #ENVIRONMENT_VARIABLE}. */
+  static final String SYSTEM_PROPERTY = "nearcache.redis.server";
+  /** Environment variable naming the redis-server binary. */
+  static final String ENVIRONMENT_VARIABLE = "NEARCACHE_REDIS_SERVER";
+  /** The value of either setting that selects the binary bundled in embedded-redis. */
+  static final String EMBEDDED = "embedded";
+
   private static Path binary;
+  private static boolean binaryLogged;
 
   private final Path binaryPath;
   private final List<String> extraConfig;
@@ -70,6 +84,7 @@ public final class RedisServer implements AutoCloseable {
   private final Thread shutdownHook;
   private int port;
   private volatile Process process;
+  private volatile String version;
   private boolean paused;
   private boolean closed;
 
@@ -90,7 +105,9 @@ public final class RedisServer implements AutoCloseable {
    *     the bundled Redis 6.2 rejects it
    * @return the running server; close it to stop the process and delete its directory
    * @throws NullPointerException if {@code extraConfig} or one of its elements is null
-   * @throws IllegalStateException if no binary is available, the process exits during startup
+   * @throws IllegalStateException if no binary is available, {@code nearcache.redis.server} or
+   *     {@code NEARCACHE_REDIS_SERVER} names something that is not an executable file (the message
+   *     names the setting and the path), the process exits during startup
    *     (the message quotes its output) or it does not answer {@code PING} within 10 s
    * @throws UncheckedIOException if the temporary directory or process cannot be created
    */
@@ -117,6 +134,18 @@ public final class RedisServer implements AutoCloseable {
   /** Returns the port this server listens on; it stays the same across {@link #restart()}. */
   public int port() {
     return port;
+  }
+
+  /**
+   * Returns the version of Redis this server runs, the {@code redis_version} field of its
+   * {@code INFO server}, e.g. {@code "7.0.15"}. Read when the process first answered, so it needs
+   * no round trip and is available in every state, stopped, paused or closed included; all
+   * restarts run the same binary.
+   *
+   * @return the version as Redis reports it, never null
+   */
+  public String version() {
+    return version;
   }
 
   /** Returns the address this server binds to: {@code "127.0.0.1"}. */
@@ -224,7 +253,7 @@ public final class RedisServer implements AutoCloseable {
     awaitPortFree();
     if (!launch(port)) {
       throw new IllegalStateException(
-          "redis-server exited while restarting on port " + port + " with code "
+          binaryPath + " exited while restarting on port " + port + " with code "
               + process.exitValue() + "; output tail:\n" + logTail());
     }
   }
@@ -358,7 +387,7 @@ public final class RedisServer implements AutoCloseable {
       // Retry only when someone else took the port; any other exit is a real failure.
       if (attempt == PORT_ATTEMPTS || isBindable(candidate)) {
         throw new IllegalStateException(
-            "redis-server exited during startup on port " + candidate + " with code "
+            binaryPath + " exited during startup on port " + candidate + " with code "
                 + process.exitValue() + " (attempt " + attempt + " of " + PORT_ATTEMPTS
                 + "); output tail:\n" + logTail());
       }
@@ -420,7 +449,18 @@ public final class RedisServer implements AutoCloseable {
   /** True if our process answers on the port, not some other server that grabbed it first. */
   private boolean answersAsThisProcess() {
     try (Jedis jedis = connect(port, PROBE_TIMEOUT_MILLIS)) {
-      return jedis.info("server").contains("process_id:" + process.pid() + "\r\n");
+      String info = jedis.info("server");
+      if (!info.contains("process_id:" + process.pid() + "\r\n")) {
+        return false;
+      }
+      version = info.lines()
+          .filter(line -> line.startsWith("redis_version:"))
+          .map(line -> line.substring("redis_version:".length()).strip())
+          .findFirst()
+          .orElseThrow(() -> new IllegalStateException(
+              binaryPath + " answered INFO server without a redis_version:\n" + info));
+      logBinaryOnce(binaryPath, version);
+      return true;
     } catch (JedisException e) {
       return false;
     }
@@ -555,10 +595,66 @@ public final class RedisServer implements AutoCloseable {
 
   private static synchronized Path binary() {
     if (binary == null) {
-      binary = findOnPath().orElseGet(RedisServer::extractBundled);
-      LOG.info("Using redis-server binary {}", binary);
+      binary = selectBinary(System.getProperty(SYSTEM_PROPERTY),
+          System.getenv(ENVIRONMENT_VARIABLE));
     }
     return binary;
+  }
+
+  private static synchronized void logBinaryOnce(Path binaryPath, String version) {
+    if (!binaryLogged) {
+      binaryLogged = true;
+      LOG.info("Using redis-server binary {} (Redis {})", binaryPath, version);
+    }
+  }
+
+  /**
+   * Chooses the redis-server binary from the two settings, as {@link #start} does with the system
+   * property {@code nearcache.redis.server} and the environment variable
+   * {@code NEARCACHE_REDIS_SERVER}. A null or blank setting counts as unset; the property wins.
+   * A setting is either {@code embedded} (any case), which extracts the bundled binary, or a path,
+   * resolved against the working directory; with neither set, the first {@code redis-server} on
+   * {@code PATH}, else the bundled binary.
+   *
+   * @param property the system property's value, or null
+   * @param variable the environment variable's value, or null
+   * @return the path of an executable file, made absolute when a setting named it
+   * @throws IllegalStateException if the chosen setting is not a path to an executable file (the
+   *     message names the setting, its value and the absolute path), or the bundled binary is
+   *     needed but there is none for this OS and architecture
+   * @throws UncheckedIOException if the bundled binary cannot be extracted
+   */
+  static Path selectBinary(String property, String variable) {
+    String setting;
+    String source;
+    if (property != null && !property.isBlank()) {
+      setting = property.strip();
+      source = "system property " + SYSTEM_PROPERTY;
+    } else if (variable != null && !variable.isBlank()) {
+      setting = variable.strip();
+      source = "environment variable " + ENVIRONMENT_VARIABLE;
+    } else {
+      return findOnPath()
+          .orElseGet(() -> extractBundled("no redis-server on PATH and " + ENVIRONMENT_VARIABLE
+              + " unset"));
+    }
+    if (setting.equalsIgnoreCase(EMBEDDED)) {
+      return extractBundled(source + " is " + EMBEDDED);
+    }
+    Path path;
+    try {
+      path = Path.of(setting).toAbsolutePath();
+    } catch (InvalidPathException e) {
+      throw new IllegalStateException(source + " is \"" + setting + "\", not a valid path: "
+          + e.getMessage() + "; set it to a redis-server binary or to \"" + EMBEDDED + "\"", e);
+    }
+    if (!Files.isRegularFile(path) || !Files.isExecutable(path)) {
+      throw new IllegalStateException(source + " is \"" + setting + "\", but " + path
+          + (Files.exists(path) ? " is not an executable file" : " does not exist")
+          + "; set it to a redis-server binary or to \"" + EMBEDDED + "\" ("
+          + SYSTEM_PROPERTY + " wins over " + ENVIRONMENT_VARIABLE + ")");
+    }
+    return path;
   }
 
   private static Optional<Path> findOnPath() {
@@ -573,7 +669,7 @@ public final class RedisServer implements AutoCloseable {
         .findFirst();
   }
 
-  private static Path extractBundled() {
+  private static Path extractBundled(String why) {
     String os = System.getProperty("os.name").toLowerCase(Locale.ROOT);
     String arch = System.getProperty("os.arch").toLowerCase(Locale.ROOT);
     boolean arm = arch.equals("aarch64") || arch.equals("arm64");
@@ -588,9 +684,9 @@ public final class RedisServer implements AutoCloseable {
     }
     try (InputStream in = resource == null ? null : RedisServer.class.getResourceAsStream(resource)) {
       if (in == null) {
-        throw new IllegalStateException("no redis-server on PATH and no bundled binary for "
+        throw new IllegalStateException(why + ", but embedded-redis bundles no binary for "
             + os + "/" + arch + (resource == null ? "" : " (" + resource + " missing)")
-            + "; install redis-server");
+            + "; install redis-server or set " + ENVIRONMENT_VARIABLE + " to one");
       }
       Path target = Files.createTempFile("redis-server-", "");
       target.toFile().deleteOnExit();

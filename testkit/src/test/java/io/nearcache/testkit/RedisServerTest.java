@@ -4,13 +4,18 @@ import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisPubSub;
 import redis.clients.jedis.exceptions.JedisConnectionException;
@@ -210,5 +215,81 @@ class RedisServerTest {
 
       assertThat(second.<Boolean>withJedis(jedis -> jedis.exists(KEY))).isFalse();
     }
+  }
+
+  @Test
+  void versionIsTheRunningServersMajorMinorPatchAtLeast62() {
+    try (RedisServer redis = RedisServer.start()) {
+      String version = redis.version();
+
+      assertThat(version).matches("\\d+\\.\\d+\\.\\d+");
+      String[] parts = version.split("\\.");
+      int major = Integer.parseInt(parts[0]);
+      int minor = Integer.parseInt(parts[1]);
+      assertThat(major > 6 || (major == 6 && minor >= 2))
+          .as("Redis %s is at least 6.2", version).isTrue();
+      assertThat(redis.<String>withJedis(jedis -> jedis.info("server")))
+          .contains("redis_version:" + version + "\r\n");
+
+      redis.stop();
+      assertThat(redis.version()).isEqualTo(version);
+    }
+  }
+
+  @Test
+  void aSettingNamingAMissingFileFailsNamingTheSettingAndThePath(@TempDir Path dir) {
+    Path missing = dir.resolve("no-redis-server");
+
+    assertThatThrownBy(() -> RedisServer.selectBinary(null, missing.toString()))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("NEARCACHE_REDIS_SERVER")
+        .hasMessageContaining(missing.toString())
+        .hasMessageContaining("does not exist");
+    assertThatThrownBy(() -> RedisServer.selectBinary(missing.toString(), null))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("nearcache.redis.server")
+        .hasMessageContaining(missing.toString());
+  }
+
+  @Test
+  void aSettingNamingANonExecutableFileOrADirectoryFails(@TempDir Path dir) throws IOException {
+    Path plain = Files.createFile(dir.resolve("redis-server"),
+        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+
+    assertThatThrownBy(() -> RedisServer.selectBinary(null, plain.toString()))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("NEARCACHE_REDIS_SERVER")
+        .hasMessageContaining(plain.toString())
+        .hasMessageContaining("not an executable file");
+    assertThatThrownBy(() -> RedisServer.selectBinary(null, dir.toString()))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining(dir.toString())
+        .hasMessageContaining("not an executable file");
+  }
+
+  @Test
+  void thePropertyWinsOverTheVariableAndBlankMeansUnset(@TempDir Path dir) throws IOException {
+    Path executable = Files.createFile(dir.resolve("redis-server"),
+        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+    String missing = dir.resolve("missing").toString();
+
+    assertThat(RedisServer.selectBinary(executable.toString(), missing)).isEqualTo(executable);
+    assertThat(RedisServer.selectBinary(" ", executable.toString())).isEqualTo(executable);
+    assertThatThrownBy(() -> RedisServer.selectBinary(missing, executable.toString()))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("nearcache.redis.server")
+        .hasMessageContaining(missing);
+  }
+
+  @Test
+  void embeddedSelectsTheBundledRedis62() throws Exception {
+    Path bundled = RedisServer.selectBinary(null, "embedded");
+
+    assertThat(Files.isExecutable(bundled)).isTrue();
+    Process process = new ProcessBuilder(bundled.toString(), "--version")
+        .redirectErrorStream(true).start();
+    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(process.waitFor(10, SECONDS)).isTrue();
+    assertThat(output).contains("v=6.2.");
   }
 }
