@@ -25,8 +25,10 @@ import java.util.Objects;
  *       load over.
  *   <li>{@code replayedInvalidations}: invalidations this instance missed while out of contact
  *       and applied from the invalidation log once back.
- *   <li>{@code flushes}: times the whole L1 was dropped because the log no longer reached back to
- *       what was missed.
+ *   <li>{@code flushes}: slot groups (of 16) of L1 dropped because their missed changes could not
+ *       be replayed: the group's log no longer reached back to them, its numbering went back, or
+ *       Redis lost its data (a restart drops every group); an unreadable message drops every
+ *       group too. Dropping group 0, which also logs whole-cache invalidations, drops all of L1.
  * </ul>
  */
 public final class CacheStats {
@@ -212,7 +214,7 @@ public final class CacheStats {
     return replayedInvalidations;
   }
 
-  /** Times the whole L1 was dropped because the invalidation log could not repair it. */
+  /** Slot groups of L1 dropped because the invalidation log could not repair them. */
   public long flushes() {
     return flushes;
   }

@@ -27,11 +27,13 @@ import java.util.function.Function;
  *   <li>With {@link CacheSpec#nullTtl()} set, "no value" (a {@code null} loader result) is cached
  *       in both tiers for that long, so repeated lookups of something missing do not reach the
  *       loader.
- *   <li>{@link #put}, {@link #invalidate} and {@link #invalidateAll} publish an invalidation that
- *       makes every other instance drop the entry from its L1 once the message arrives (pub/sub
- *       delivery on loopback takes well under a millisecond); an instance that lost its subscriber
- *       connection drops its whole L1 when it subscribes again. In every case no L1 entry lives
- *       longer than {@link CacheSpec#localTtl()}.
+ *   <li>{@link #put}, {@link #invalidate} and {@link #invalidateAll} publish an invalidation, in
+ *       the same atomic step as the change in Redis, that makes every other instance drop the
+ *       entry from its L1 once the message arrives (pub/sub delivery on loopback takes well under
+ *       a millisecond); a writer that dies right after its write has announced it. An instance
+ *       that may have missed messages serves no L1 entry until it has replayed the changes it
+ *       missed from the invalidation log, and drops the part of L1 the log cannot repair. In every
+ *       case no L1 entry lives longer than {@link CacheSpec#localTtl()}.
  *   <li>Filling L2 after a miss publishes nothing: only real mutations are broadcast.
  * </ul>
  *

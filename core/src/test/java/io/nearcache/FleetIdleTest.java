@@ -38,13 +38,14 @@ import redis.clients.jedis.Jedis;
  * #MAX_RATIO}x the one at {@value #SMALL}.
  *
  * <p>The CPU figure is Redis' whole CPU time, its idle baseline ({@code serverCron} and the rest,
- * about 1 ms/s at {@code hz 10} on the 2-core box this was written on) included, and that baseline is shared among 20 times more nodes at
- * {@value #LARGE}. That is fair: it is what each node of the fleet costs Redis, and a design whose
- * per-node traffic stays flat passes easily, while one whose per-node traffic grows with the fleet
- * (every client's heartbeat delivered to every client: N publishers times N subscribers) fails by
- * far more than the baseline can hide. The baseline itself is printed beside the figures, from an
- * empty {@code redis-server} measured over 5 s, and so are the connections Redis accepted inside
- * each window (reconnections would be counted in the figures; there should be none).
+ * about 1 ms/s at {@code hz 10} on the 2-core box this was written on) included, and that baseline
+ * is shared among 20 times more nodes at {@value #LARGE}. That is fair: it is what each node of the
+ * fleet costs Redis, and a design whose per-node traffic stays flat passes easily, while one whose
+ * per-node traffic grows with the fleet (every client's heartbeat delivered to every client, as
+ * before the bus was rebuilt: N publishers times N subscribers) fails by far more than the baseline
+ * can hide. The baseline itself is printed beside the figures, from an empty {@code redis-server}
+ * measured over 5 s, and so are the connections Redis accepted inside each window (reconnections
+ * would be counted in the figures; there should be none).
  *
  * <p>What this proves: the fleet can grow without each idle node costing Redis more, in bytes
  * sent or in CPU; what keeps a client's subscription known to be alive must not be broadcast to

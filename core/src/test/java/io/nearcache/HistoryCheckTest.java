@@ -47,7 +47,7 @@ class HistoryCheckTest {
    */
   static final Duration PROPAGATION_BOUND = Duration.ofMillis(150);
   /**
-   * How long after a fault ends recovery may take: the heartbeat timeout (2 s), a reconnect
+   * How long after a fault ends recovery may take: the PING timeout (2 s), a reconnect
    * backoff (up to 2 s), the breaker's cool-down (1 s) and the replay.
    */
   static final Duration RECOVERY_ALLOWANCE = Duration.ofSeconds(6);

@@ -195,7 +195,7 @@ class OutageTest {
           database::get)));
       double staleFor = (System.nanoTime() - frozenAt) / 1e6;
       System.out.printf("silent subscription: stale reads stopped %.0f ms after the link went"
-          + " quiet (heartbeat timeout 2000 ms)%n", staleFor);
+          + " quiet (PING timeout 2000 ms)%n", staleFor);
       assertThat(staleFor).isLessThan(3_500);
       assertThat(reader.peekLocal("k")).as("the entry is kept, just not served").isEqualTo("v1");
 

@@ -4,6 +4,7 @@ import io.nearcache.internal.invalidation.InvalidationLog;
 import io.nearcache.internal.invalidation.InvalidationLog.Replay;
 import io.nearcache.internal.invalidation.InvalidationMessage;
 import io.nearcache.internal.invalidation.InvalidationSubscriber;
+import io.nearcache.internal.keys.KeyLayout;
 import io.nearcache.internal.redis.RedisDeployment;
 import io.nearcache.internal.resilience.CircuitBreaker;
 import java.time.Duration;
@@ -19,8 +20,9 @@ import redis.clients.jedis.exceptions.JedisException;
  * numbering in a {@link GroupSync}.
  *
  * <p>While in contact, L1 is served. Contact is lost, for one group, when a message skips numbers
- * or goes back; for every group, when the subscriber connection drops, a message cannot be read,
- * the circuit breaker opens, or the subscription stops answering PING (a watchdog decides: a
+ * or goes back; for every group, when the subscriber connection drops, a message cannot be read
+ * (then L1 is dropped at once as well), the circuit breaker opens, or the subscription stops
+ * answering PING (a watchdog decides: a
  * silent connection never calls back). From then on no L1 entry is served or filled, though
  * entries are kept. Once subscribed, the client repairs each unsynced group: it reads the group's
  * last number, replays the group's log from the first number it missed and drops exactly the keys
@@ -94,6 +96,10 @@ public final class Contact implements InvalidationSubscriber.Listener {
   /** Drops what the message names (unless this client made the change), then counts it. */
   @Override
   public void onMessage(InvalidationMessage message) {
+    if (message.group() >= KeyLayout.GROUPS) {
+      onUnreadableMessage("slot group " + message.group() + " does not exist");
+      return;
+    }
     if (!message.senderId().equals(senderId)) {
       DefaultNearCache<?, ?> cache = caches.get(message.cache());
       if (cache != null) {
@@ -109,6 +115,21 @@ public final class Contact implements InvalidationSubscriber.Listener {
   @Override
   public void onMessagesMaybeLost(String reason) {
     lost(reason);
+  }
+
+  /**
+   * Drops all of L1 at once and repairs: the message may come from a node of another release,
+   * whose change this node's logs may not hold, so only dropping is safe. A fleet in the middle of
+   * a rolling upgrade degrades to reloads, never to stale reads.
+   */
+  @Override
+  public void onUnreadableMessage(String reason) {
+    lost("an unreadable invalidation message (" + reason + ")");
+    log.warn("client {}: dropping every slot group from L1 after an unreadable message", name);
+    for (int group = 0; group < KeyLayout.GROUPS; group++) {
+      int g = group;
+      forEachCache(cache -> cache.flushGroup(g));
+    }
   }
 
   /**

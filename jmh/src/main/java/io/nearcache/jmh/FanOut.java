@@ -50,12 +50,12 @@ import java.util.concurrent.locks.LockSupport;
  * subscriber) pair still not dropped {@value #GIVE_UP_NANOS} ns after its write counts as lost,
  * so every wait is bounded.
  *
- * <p>What the figure carries that a fleet would not: all S + 1 clients share this JVM's two
- * cores, so every client's subscriber, maintenance and clock threads (the clock wakes every
- * millisecond) compete with the very deliveries being timed, and every client's heartbeat (two a
- * second) reaches every other client. L1 flushes and replays from the invalidation log during the
- * round are counted too (a flush drops every key at once, and would make drops look fast); they
- * should be 0. Each size runs on a Redis of its own, after a warm-up round of the same writes.
+ * <p>What the figure carries that a fleet would not: all S + 1 clients share this JVM's two cores,
+ * so every client's subscriber, maintenance and clock threads (the clock wakes every millisecond)
+ * compete with the very deliveries being timed. L1 flushes and replays from the invalidation log
+ * during the round are counted too (a flush drops every key at once, and would make drops look
+ * fast); they should be 0. Each size runs on a Redis of its own, after a warm-up round of the same
+ * writes.
  *
  * <p>Usage: {@code java -cp benchmarks.jar io.nearcache.jmh.FanOut <out.json> [writes]
  * [sizes, comma-separated]}, default 5,000 writes and sizes 20,100. Redis: {@code REDIS_URL},

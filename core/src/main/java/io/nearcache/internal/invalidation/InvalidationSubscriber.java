@@ -14,7 +14,7 @@ import redis.clients.jedis.exceptions.JedisException;
 
 /**
  * Owns a client's one subscriber connection and thread. Delivers every message to a {@link
- * Listener}, and tells it when messages may have been lost: when the connection drops and when a
+ * Listener}, and tells it when messages may have been lost (the connection dropped) and when a
  * message cannot be read. It resubscribes by itself with exponential backoff.
  *
  * <p>Liveness costs one round trip per interval on this connection alone: {@link #ping()} sends a
@@ -39,6 +39,12 @@ public final class InvalidationSubscriber implements AutoCloseable {
 
     /** Messages may have been lost since the last one applied. */
     void onMessagesMaybeLost(String reason);
+
+    /**
+     * A message could not be read: garbage, or a format version this node does not know (a node
+     * of another release), whose change may be missing from the logs this node replays.
+     */
+    void onUnreadableMessage(String reason);
   }
 
   private final Supplier<Connection> connections;
@@ -224,7 +230,11 @@ public final class InvalidationSubscriber implements AutoCloseable {
         message = InvalidationMessage.decode(bytes);
       } catch (IllegalArgumentException e) {
         log.warn("unreadable invalidation message of {} bytes: {}", bytes.length, e.getMessage());
-        notifyLost("unreadable message");
+        try {
+          listener.onUnreadableMessage(e.getMessage());
+        } catch (RuntimeException failed) {
+          log.error("invalidation listener failed on an unreadable message", failed);
+        }
         return;
       }
       try {

@@ -11,7 +11,7 @@ import java.util.regex.Pattern;
  *   value       &lt;prefix&gt;:&lt;cache&gt;:&lt;generation&gt;:{&lt;prefix&gt;:&lt;group&gt;}:v:&lt;key&gt;
  *   lease       &lt;prefix&gt;:&lt;cache&gt;:&lt;generation&gt;:{&lt;prefix&gt;:&lt;group&gt;}:l:&lt;key&gt;
  *   generation  &lt;prefix&gt;:&lt;cache&gt;:{&lt;prefix&gt;:00}:generation
- *   log         &lt;prefix&gt;:{&lt;prefix&gt;:&lt;group&gt;}:invalidations   (a capped Redis Stream per group)
+ *   log         &lt;prefix&gt;:{&lt;prefix&gt;:&lt;group&gt;}:log             (a capped Redis Stream per group)
  *   counter     &lt;prefix&gt;:{&lt;prefix&gt;:&lt;group&gt;}:changes        (the group's last change number)
  * </pre>
  *
@@ -62,9 +62,12 @@ public final class KeyLayout {
     return name;
   }
 
-  /** The invalidation log (Redis Stream) of {@code group} of an application prefix. */
+  /**
+   * The invalidation log (Redis Stream) of {@code group} of an application prefix. Named apart
+   * from the clock-stamped logs of wire format 1, which the numbered entries could not follow.
+   */
   public static String logKey(String prefix, int group) {
-    return prefix + ":" + tag(prefix, group) + ":invalidations";
+    return prefix + ":" + tag(prefix, group) + ":log";
   }
 
   /** The counter holding the number of the last change logged in {@code group} of a prefix. */
