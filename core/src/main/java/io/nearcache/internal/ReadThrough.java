@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -96,58 +97,23 @@ final class ReadThrough<K, V> {
   }
 
   /**
-   * L2, then the lease and the loader (or another instance's load). A Redis failure turns it into
-   * a plain load at once: no second call waits for a Redis that just failed.
+   * L2, then the lease and the loader (or another instance's load): {@link #fetchAll} of one key,
+   * which costs the same round trips as the one key alone.
    */
   Fetched<V> fetch(K key, String k, Function<? super K, ? extends V> loader) {
-    Fetched<V> stored;
-    try {
-      stored = get(k);
-    } catch (JedisException e) {
-      errors.record("GET", k, e);
-      return load(key, k, loader, null);
-    }
-    if (stored != null) {
-      return stored;
-    }
-    byte[] token = newToken();
-    boolean waited = false;
-    long deadline = System.nanoTime() + maxWaitNanos;
-    long backoff = MIN_BACKOFF_MILLIS;
-    while (true) {
-      Lookup found;
-      try {
-        found = remote.getOrLease(k, token);
-      } catch (JedisException e) {
-        errors.record("lease", k, e);
-        return load(key, k, loader, null);
-      }
-      if (found instanceof Found f) {
-        Fetched<V> value = decode(k, f.frame());
-        if (value != null) {
-          return value;
-        }
-      } else if (found instanceof Leased) {
-        if (waited) {
-          stats.recordLeaseTakeover();
-        }
-        return load(key, k, loader, token);
-      } else if (!waited) {
-        waited = true;
-        stats.recordLeaseWait();
-      }
-      // Another instance is loading (or the value did not decode and was deleted): look again.
-      if (System.nanoTime() - deadline > 0 || !pause(backoff)) {
-        log.debug("cache {}: gave up waiting for another instance's load of {}", name, k);
-        return load(key, k, loader, null);
-      }
-      backoff = Math.min(backoff * 2, MAX_BACKOFF_MILLIS);
-    }
+    return fetchAll(Collections.singletonMap(k, key), keys -> {
+      Map<K, V> one = new HashMap<>(2);
+      one.put(key, loader.apply(key));
+      return one;
+    }).get(k);
   }
 
   /**
-   * {@link #fetch} for many keys: one round trip reads them all, one takes the free leases, one
-   * writes what the bulk loader found. Returns a result for every key.
+   * L2, then the leases and the bulk loader (or other instances' loads), for many keys: one round
+   * trip reads them all, one takes the free leases, one writes what the bulk loader found. Keys
+   * whose lease another instance holds are polled until their value appears or the lease frees. A
+   * Redis failure turns what is left into a plain load at once: no second call waits for a Redis
+   * that just failed. Returns a result for every key.
    */
   Map<String, Fetched<V>> fetchAll(Map<String, K> missing,
       Function<? super Set<K>, ? extends Map<? extends K, ? extends V>> bulkLoader) {
@@ -158,7 +124,7 @@ final class ReadThrough<K, V> {
     try {
       frames = remote.getAll(keys);
     } catch (JedisException e) {
-      errors.record("pipelined GET", keys.size() + " keys", e);
+      errors.record("GET", what(keys), e);
       keys.forEach(k -> stats.recordL2Miss());
       return loadAll(missing, bulkLoader, null);
     }
@@ -181,7 +147,7 @@ final class ReadThrough<K, V> {
       try {
         lookups = remote.getOrLeaseAll(absent, token);
       } catch (JedisException e) {
-        errors.record("pipelined lease", absent.size() + " keys", e);
+        errors.record("lease", what(absent), e);
         results.putAll(loadAll(subset(missing, absent), bulkLoader, null));
         return results;
       }
@@ -219,15 +185,9 @@ final class ReadThrough<K, V> {
   }
 
   /**
-   * Calls the loader and, holding the lease of {@code token}, writes its result to L2; with no
-   * token (Redis failing, or the wait given up) nothing is written.
+   * Calls the bulk loader once and, holding the leases of {@code token}, writes its results to L2;
+   * with no token (Redis failing, or the wait given up) nothing is written.
    */
-  private Fetched<V> load(K key, String k, Function<? super K, ? extends V> loader, byte[] token) {
-    V value = timed(() -> loader.apply(key), List.of(k), token);
-    return store(Collections.singletonMap(k, value), token).get(k);
-  }
-
-  /** {@link #load} for many keys, with one bulk-loader call. */
   private Map<String, Fetched<V>> loadAll(Map<String, K> keys,
       Function<? super Set<K>, ? extends Map<? extends K, ? extends V>> bulkLoader, byte[] token) {
     Map<? extends K, ? extends V> loaded = timed(() -> Objects.requireNonNull(
@@ -293,7 +253,7 @@ final class ReadThrough<K, V> {
       try {
         written = remote.setAllIfLeased(toWrite, token);
       } catch (JedisException e) {
-        errors.record("conditional SET", toWrite.size() + " keys", e);
+        errors.record("conditional SET", what(toWrite.keySet()), e);
         return results;
       }
       int i = 0;
@@ -316,7 +276,7 @@ final class ReadThrough<K, V> {
     try {
       remote.releaseAll(keys, token);
     } catch (JedisException e) {
-      errors.record("lease release", keys.size() + " keys", e);
+      errors.record("lease release", what(keys), e);
     }
   }
 
@@ -353,6 +313,11 @@ final class ReadThrough<K, V> {
     log.warn("cache {}: value of key {} encodes to {} bytes, over maxValueBytes {}; serving it"
         + " without storing it in Redis", name, k, frame.length, spec.maxValueBytes());
     return false;
+  }
+
+  /** The key, or how many keys, a failed call was about, for its log line. */
+  private static String what(Collection<String> keys) {
+    return keys.size() == 1 ? keys.iterator().next() : keys.size() + " keys";
   }
 
   private static <K> Map<String, K> subset(Map<String, K> all, List<String> keys) {

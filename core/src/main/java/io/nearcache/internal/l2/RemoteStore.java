@@ -8,10 +8,12 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiFunction;
+import java.util.function.Function;
 import redis.clients.jedis.AbstractPipeline;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.UnifiedJedis;
@@ -120,7 +122,7 @@ public final class RemoteStore {
     this.leaseMillis = millis(leaseTimeout);
   }
 
-  /** The frame of {@code key}, or {@code null}. */
+  /** The frame of {@code key}, or {@code null}, for a read that takes no lease. */
   public byte[] get(String key) {
     return breaker.call(() -> jedis.get(layout.valueKey(knownGeneration(), key)));
   }
@@ -129,22 +131,22 @@ public final class RemoteStore {
   public List<byte[]> getAll(List<String> keys) {
     return breaker.call(() -> {
       long gen = knownGeneration();
-      return pipelined(keys, (pipeline, key) -> pipeline.get(layout.valueKey(gen, key)));
+      return batch(keys, key -> jedis.get(layout.valueKey(gen, key)),
+          (pipeline, key) -> pipeline.get(layout.valueKey(gen, key)));
     });
   }
 
-  /** The value frame of {@code key} if there is one, else takes its lease for {@code token}. */
-  public Lookup getOrLease(String key, byte[] token) {
-    return lookup(breaker.call(() -> GET_OR_LEASE.run(jedis, entryKeys(knownGeneration(), key),
-        List.of(token, leaseMillis))));
-  }
-
-  /** {@link #getOrLease} for each key, in one round trip. */
+  /**
+   * For each key, its value frame if there is one, else its lease taken for {@code token}, in one
+   * round trip.
+   */
   public List<Lookup> getOrLeaseAll(List<String> keys, byte[] token) {
     List<Object> replies = breaker.call(() -> {
       long gen = knownGeneration();
-      return pipelined(keys, (pipeline, key) ->
-          GET_OR_LEASE.queue(pipeline, entryKeys(gen, key), List.of(token, leaseMillis)));
+      return batch(keys,
+          key -> GET_OR_LEASE.run(jedis, entryKeys(gen, key), List.of(token, leaseMillis)),
+          (pipeline, key) ->
+              GET_OR_LEASE.queue(pipeline, entryKeys(gen, key), List.of(token, leaseMillis)));
     });
     return replies.stream().map(RemoteStore::lookup).toList();
   }
@@ -159,22 +161,27 @@ public final class RemoteStore {
   public List<Boolean> setAllIfLeased(Map<String, byte[]> frames, byte[] token) {
     List<Object> replies = breaker.call(() -> {
       long gen = knownGeneration();
-      return pipelined(frames.keySet(), (pipeline, key) -> SET_IF_LEASED.queue(pipeline,
-          entryKeys(gen, key), List.of(token, frames.get(key), ttlOf(frames.get(key)))));
+      return batch(frames.keySet(),
+          key -> SET_IF_LEASED.run(jedis, entryKeys(gen, key), leasedSetArgs(frames, key, token)),
+          (pipeline, key) -> SET_IF_LEASED.queue(pipeline, entryKeys(gen, key),
+              leasedSetArgs(frames, key, token)));
     });
     return replies.stream().map(Long.valueOf(1)::equals).toList();
   }
 
-  private byte[] ttlOf(byte[] frame) {
-    return Frame.isNoValue(frame) ? nullTtlMillis : ttlMillis;
+  private List<byte[]> leasedSetArgs(Map<String, byte[]> frames, String key, byte[] token) {
+    byte[] frame = frames.get(key);
+    return List.of(token, frame, Frame.isNoValue(frame) ? nullTtlMillis : ttlMillis);
   }
 
   /** Drops the leases of {@code token} on {@code keys} that still stand, in one round trip. */
   public void releaseAll(Collection<String> keys, byte[] token) {
     breaker.call(() -> {
       long gen = knownGeneration();
-      return pipelined(keys, (pipeline, key) ->
-          RELEASE.queue(pipeline, List.of(layout.leaseKey(gen, key)), List.of(token)));
+      return batch(keys,
+          key -> RELEASE.run(jedis, List.of(layout.leaseKey(gen, key)), List.of(token)),
+          (pipeline, key) ->
+              RELEASE.queue(pipeline, List.of(layout.leaseKey(gen, key)), List.of(token)));
     });
   }
 
@@ -260,8 +267,15 @@ public final class RemoteStore {
         announcer.args(Kind.KEYS, KeyLayout.groupOf(key), cacheName, List.of(key)));
   }
 
-  private <T> List<T> pipelined(Collection<String> keys,
+  /**
+   * Runs a command for each key in one round trip: alone for one key (a pipeline would only add
+   * its own cost to the miss path), else pipelined.
+   */
+  private <T> List<T> batch(Collection<String> keys, Function<String, T> alone,
       BiFunction<AbstractPipeline, String, Response<T>> command) {
+    if (keys.size() == 1) {
+      return Collections.singletonList(alone.apply(keys.iterator().next()));
+    }
     List<Response<T>> responses = new ArrayList<>(keys.size());
     try (AbstractPipeline pipeline = jedis.pipelined()) {
       for (String key : keys) {

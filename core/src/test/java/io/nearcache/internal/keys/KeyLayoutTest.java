@@ -21,7 +21,7 @@ class KeyLayoutTest {
     assertThat(text(layout.leaseKey(3, "42"))).isEqualTo("shop:product:3:" + group + ":l:42");
     int g = KeyLayout.groupOf("42");
     assertThat(group).isEqualTo(String.format("{shop:%02d}", g));
-    assertThat(KeyLayout.logKey("shop", g)).isEqualTo("shop:" + group + ":invalidations");
+    assertThat(KeyLayout.logKey("shop", g)).isEqualTo("shop:" + group + ":log");
     assertThat(KeyLayout.counterKey("shop", g)).isEqualTo("shop:" + group + ":changes");
     assertThat(text(layout.generationKey())).isEqualTo("shop:product:{shop:00}:generation");
   }
