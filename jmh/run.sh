@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the benchmark suite's short profile (about 12 minutes on 2 cores) and writes
+# Runs the benchmark suite's short profile (about 15 minutes on 2 cores) and writes
 # jmh/results/RESULTS.md and jmh/results/throughput.png from that one run.
 #
 #   jmh/run.sh                      the whole suite
@@ -45,7 +45,7 @@ if [[ -n "${REDIS_URL:-}" ]]; then
   : # a Redis of the user's: not ours to pin
 elif command -v taskset > /dev/null; then
   PIN=(taskset -c 0)
-  REDIS_VERSION="$REDIS_VERSION · L2 hit, miss and fill, getAll on one CPU with their Redis"
+  REDIS_VERSION="$REDIS_VERSION · L2 hit, miss and fill, put, getAll on one CPU with their Redis"
   REDIS_VERSION="$REDIS_VERSION (taskset)"
 else
   echo "taskset not found: the Redis-path benchmarks run unpinned, their figures swing by fork"

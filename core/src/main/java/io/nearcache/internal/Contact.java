@@ -8,6 +8,7 @@ import io.nearcache.internal.keys.KeyLayout;
 import io.nearcache.internal.redis.RedisDeployment;
 import io.nearcache.internal.resilience.CircuitBreaker;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -154,8 +155,9 @@ public final class Contact implements InvalidationSubscriber.Listener {
     try {
       // Read after the subscription was made: every change numbered later is heard.
       long[] last = invalidationLog.lastNumbers();
+      List<String> histories = breaker.call(redis::historyIds);
       for (int group : repair.groups()) {
-        String history = breaker.call(() -> redis.historyId(group));
+        String history = histories.get(group);
         long through = last[group];
         if (!repair.known(group)) {
           // A first look: nothing was served, but a fill in flight may predate the baseline.

@@ -40,14 +40,14 @@ public interface RedisDeployment extends AutoCloseable {
   List<byte[]> channels(String prefix);
 
   /**
-   * The identity of the history that {@code group}'s log and numbering belong to. It changes when
-   * the server holding them lost them: a restarted server (this library keeps nothing on disk),
-   * and, on the deployments that have one, a failover. Numbers of one history say nothing about
-   * another.
+   * For each slot group, in group order, the identity of the history its log and numbering belong
+   * to. It changes when the server holding them lost them: a restarted server (this library keeps
+   * nothing on disk), and, on the deployments that have one, a failover. Numbers of one history
+   * say nothing about another. One round trip per server.
    *
    * @throws JedisException if Redis cannot be reached
    */
-  String historyId(int group);
+  List<String> historyIds();
 
   /**
    * The Redis version of the server(s), as {@code INFO server} reports it (e.g. {@code 7.0.15}).

@@ -1,11 +1,13 @@
 package io.nearcache.internal.redis;
 
+import io.nearcache.internal.keys.KeyLayout;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.List;
-import redis.clients.jedis.ConnectionPoolConfig;
 import redis.clients.jedis.Connection;
+import redis.clients.jedis.ConnectionPoolConfig;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.UnifiedJedis;
@@ -84,9 +86,10 @@ public final class StandaloneRedis implements RedisDeployment {
     return List.of(channel(prefix, 0));
   }
 
+  /** The server's {@code run_id}, for every group. */
   @Override
-  public String historyId(int group) {
-    return infoField("run_id");
+  public List<String> historyIds() {
+    return Collections.nCopies(KeyLayout.GROUPS, infoField("run_id"));
   }
 
   @Override
