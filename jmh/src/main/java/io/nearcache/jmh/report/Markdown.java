@@ -58,13 +58,11 @@ final class Markdown {
     }
     ratio("L2 hit <= 1.15x raw Jedis GET + decode (time)", find("L2HitBenchmark", "nearcacheGet"),
         find("L2HitBenchmark", "rawJedisGetAndDecode"), r -> r <= 1.15);
-    // Two round trips cost at least about twice a SET's on one CPU, where the client-server
-    // turnaround is nearly all of a SET's time: a put under 2x makes one round trip. Over it, a
-    // put may still make one, doing more work in Redis (the log, the publish), so the line only
-    // informs.
-    ratio("`put` <= 2x raw SET PX of the same bytes (time, one CPU)",
-        find("PutBenchmark", "nearcachePut"), find("PutBenchmark", "rawJedisSet"), r -> r <= 2,
-        true);
+    // The issue asks for the ratio, not a bound: a put is one round trip (WriteRoundTripTest
+    // counts the commands), but that script does more than a SET (the log, the publish), and on
+    // one CPU the writer's own subscriber wakes to read the message back.
+    ratio("`put` (one round trip) against raw SET PX of the same bytes (time, one CPU)",
+        find("PutBenchmark", "nearcachePut"), find("PutBenchmark", "rawJedisSet"), null, true);
     if (propagation != null) {
       double near = propagation.get("nearcache").get("p99Ms").asDouble();
       double redisson = propagation.get("redisson").get("p99Ms").asDouble();
@@ -81,7 +79,10 @@ final class Markdown {
     ratio(target, subject, base, met, false);
   }
 
-  /** A ratio target; an informational one that is missed says "no", unflagged. */
+  /**
+   * A ratio target; an informational one that is missed says "no", unflagged, and one without a
+   * bound ({@code met} null) is a figure only.
+   */
   private void ratio(String target, Result subject, Result base, Predicate<Double> met,
       boolean informational) {
     String label = informational ? target + " (informational)" : target;
@@ -92,7 +93,7 @@ final class Markdown {
     double ratio = subject.score() / base.score();
     cells(label, String.format(Locale.ROOT, "%.2fx (%s / %s %s)", ratio, fmt(subject.score()),
         fmt(base.score()), subject.unit()),
-        met.test(ratio) ? "yes" : informational ? "no" : "**no**");
+        met == null ? "figure" : met.test(ratio) ? "yes" : informational ? "no" : "**no**");
   }
 
   private void row(String target, String measured, boolean met) {
