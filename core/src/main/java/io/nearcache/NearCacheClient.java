@@ -49,9 +49,10 @@ import redis.clients.jedis.util.JedisURIHelper;
  *
  * <p>Lifecycle: {@link Builder#build()} connects, checks the Redis version, and waits (bounded) for
  * the subscription, so that invalidations published right after it are heard; if Redis cannot be
- * reached it logs a warning and keeps trying in the background. {@link #close()} is idempotent: it refuses new work, makes
- * one last attempt at invalidations still waiting for Redis, stops the subscriber and maintenance
- * threads (bounded waits), and closes the pool if the client created it. A {@link RedisClient}
+ * reached it logs a warning and keeps trying in the background. {@link #close()} is idempotent: it
+ * refuses new work, makes one last attempt at invalidations still waiting for Redis, stops the
+ * subscriber, maintenance and clock threads (bounded waits), and closes the pool if the client
+ * created it. A {@link RedisClient}
  * passed to {@link Builder#jedis} stays the caller's and is never closed here; the subscriber holds
  * one of its connections while the client is open. After close, every method of the client and
  * its caches throws {@link IllegalStateException}.

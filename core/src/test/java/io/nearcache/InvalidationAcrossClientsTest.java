@@ -111,7 +111,8 @@ class InvalidationAcrossClientsTest {
         }
       };
       CompletableFuture<Void> listening = CompletableFuture.runAsync(
-          () -> listener.subscribe(recorder, (Fleet.PREFIX + ":invalidations").getBytes(StandardCharsets.UTF_8)));
+          () -> listener.subscribe(recorder,
+              (Fleet.PREFIX + ":invalidations").getBytes(StandardCharsets.UTF_8)));
       assertThat(subscribed.await(5, TimeUnit.SECONDS)).isTrue();
 
       caches.get(0).get("a", k -> "v");

@@ -51,7 +51,7 @@ public final class DefaultNearCache<K, V> implements NearCache<K, V> {
   private final BooleanSupplier clientOpen;
   private final ConcurrentHashMap<String, CompletableFuture<V>> loads = new ConcurrentHashMap<>();
 
-  /** Creates a cache; its client calls this, users call {@link io.nearcache.NearCacheClient#cache}. */
+  /** Creates a cache: its client calls this, users {@link io.nearcache.NearCacheClient#cache}. */
   public DefaultNearCache(String name, CacheSpec spec, KeyCodec<K> keyCodec,
       Serializer<V> serializer, RemoteStore remote, ClientServices client) {
     this.name = name;
