@@ -154,4 +154,25 @@ class InvalidationAcrossClientsTest {
       assertThat(caches.get(1).get("42", k -> "unexpected")).isEqualTo("v2");
     }
   }
+
+  @Test
+  void aMessageOfAnotherReleaseDropsAllOfL1AndTheClientServesAgain(RedisServer redis) {
+    try (Fleet fleet = new Fleet(redis, 1)) {
+      DefaultNearCache<String, String> cache = fleet.caches("product", SPEC).get(0);
+      for (int i = 0; i < 100; i++) {
+        cache.get("k" + i, k -> "v1");
+      }
+      byte[] future = new InvalidationMessage(InvalidationMessage.Kind.KEYS, 1, 1, 0, "newer",
+          "product", List.of("k1")).encode();
+      future[0] = InvalidationMessage.VERSION + 1; // its change may be in no log this node reads
+      redis.withJedis(j -> j.publish((Fleet.PREFIX + ":invalidations").getBytes(
+          StandardCharsets.UTF_8), future));
+
+      await().atMost(PROPAGATION).until(() -> cache.localSize() == 0);
+      assertThat(cache.stats().flushes()).as("every slot group dropped").isEqualTo(16);
+      await().atMost(PROPAGATION).until(cache::servesL1);
+      assertThat(cache.get("k5", k -> "v2")).as("read again from Redis").isEqualTo("v1");
+      assertThat(cache.peekLocal("k5")).as("and L1 filled again").isEqualTo("v1");
+    }
+  }
 }

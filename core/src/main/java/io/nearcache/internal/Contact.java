@@ -127,10 +127,7 @@ public final class Contact implements InvalidationSubscriber.Listener {
   public void onUnreadableMessage(String reason) {
     lost("an unreadable invalidation message (" + reason + ")");
     log.warn("client {}: dropping every slot group from L1 after an unreadable message", name);
-    for (int group = 0; group < KeyLayout.GROUPS; group++) {
-      int g = group;
-      forEachCache(cache -> cache.flushGroup(g));
-    }
+    forEachCache(DefaultNearCache::flushAll);
   }
 
   /**

@@ -352,6 +352,18 @@ public final class DefaultNearCache<K, V> implements NearCache<K, V> {
     }
   }
 
+  /**
+   * {@link #flushGroup} of every group at once, on the subscriber thread: one clear of L1, not a
+   * pass over it per group. Called by {@link Contact}.
+   */
+  void flushAll() {
+    for (int group = 0; group < KeyLayout.GROUPS; group++) {
+      stats.recordFlush();
+    }
+    remote.forgetGeneration();
+    dropAll();
+  }
+
   /** {@link #drop} for every key of slot group {@code group}. Called by {@link Contact}. */
   void dropGroup(int group) {
     local.invalidateIf(k -> KeyLayout.groupOf(k) == group);
