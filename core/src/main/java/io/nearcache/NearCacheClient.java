@@ -52,10 +52,9 @@ import redis.clients.jedis.util.JedisURIHelper;
  * reached it logs a warning and keeps trying in the background. {@link #close()} is idempotent: it
  * refuses new work, makes one last attempt at invalidations still waiting for Redis, stops the
  * subscriber, maintenance and clock threads (bounded waits), and closes the pool if the client
- * created it. A {@link RedisClient}
- * passed to {@link Builder#jedis} stays the caller's and is never closed here; the subscriber holds
- * one of its connections while the client is open. After close, every method of the client and
- * its caches throws {@link IllegalStateException}.
+ * created it. A {@link RedisClient} passed to {@link Builder#jedis} stays the caller's and is never
+ * closed here; the subscriber holds one of its connections while the client is open. After close,
+ * every method of the client and its caches throws {@link IllegalStateException}.
  */
 public final class NearCacheClient implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(NearCacheClient.class);

@@ -23,9 +23,8 @@ import redis.clients.jedis.exceptions.JedisException;
  * <p>While in contact, L1 is served. Contact is lost, for one group, when a message skips numbers
  * or goes back; for every group, when the subscriber connection drops, a message cannot be read
  * (then L1 is dropped at once as well), the circuit breaker opens, or the subscription stops
- * answering PING (a watchdog decides: a
- * silent connection never calls back). From then on no L1 entry is served or filled, though
- * entries are kept. Once subscribed, the client repairs each unsynced group: it reads the group's
+ * answering PING (a watchdog decides: a silent connection never calls back). From then on no L1
+ * entry is served or filled, though entries are kept. Once subscribed, the client repairs each unsynced group: it reads the group's
  * last number, replays the group's log from the first number it missed and drops exactly the keys
  * found, then serves L1 again. Only a group whose log no longer holds that number, whose numbering
  * went back, or whose server lost its data (a new history) is dropped from L1 as a whole: repair
@@ -160,9 +159,9 @@ public final class Contact implements InvalidationSubscriber.Listener {
           // A first look: nothing was served, but a fill in flight may predate the baseline.
           forEachCache(cache -> cache.dropGroup(group));
         } else if (!history.equals(repair.history(group))) {
-          dropGroup(group, "its server lost its data (a new history)");
+          flushGroup(group, "its server lost its data (a new history)");
         } else if (through < repair.applied(group)) {
-          dropGroup(group, "its numbering went back from " + repair.applied(group) + " to "
+          flushGroup(group, "its numbering went back from " + repair.applied(group) + " to "
               + through);
         } else if (through > repair.applied(group)) {
           Replay replay = invalidationLog.after(group, repair.applied(group), through);
@@ -170,7 +169,7 @@ public final class Contact implements InvalidationSubscriber.Listener {
             replay.entries().forEach(this::apply);
             replayed += replay.entries().size();
           } else {
-            dropGroup(group, "its log no longer reaches back to change "
+            flushGroup(group, "its log no longer reaches back to change "
                 + (repair.applied(group) + 1));
           }
           through = replay.through();
@@ -194,7 +193,7 @@ public final class Contact implements InvalidationSubscriber.Listener {
     }
   }
 
-  private void dropGroup(int group, String why) {
+  private void flushGroup(int group, String why) {
     log.warn("client {}: dropping slot group {} from L1: {}", name, group, why);
     forEachCache(cache -> cache.flushGroup(group));
   }
@@ -203,8 +202,4 @@ public final class Contact implements InvalidationSubscriber.Listener {
     caches.values().forEach(action);
   }
 
-  /** The number up to which {@code group}'s changes were applied. Not API; for tests. */
-  public long applied(int group) {
-    return sync.applied(group);
-  }
 }

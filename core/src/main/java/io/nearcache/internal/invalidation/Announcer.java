@@ -19,10 +19,8 @@ import java.util.List;
  * missed changes of, from which number, and finds them in the log by their IDs; no clock is read.
  */
 public final class Announcer {
-  /** Entries each group's log keeps (about: trimming is approximate, and cheap). */
-  public static final int LOG_LENGTH = 10_000;
-  private static final byte[] LOG_MAX_LENGTH =
-      Integer.toString(LOG_LENGTH).getBytes(StandardCharsets.US_ASCII);
+  /** Entries each group's log keeps: about 10,000 (trimming is approximate, and cheap). */
+  private static final byte[] LOG_MAX_LENGTH = "10000".getBytes(StandardCharsets.US_ASCII);
 
   /**
    * {@code announce(generation, field, value, ...)}: numbers the change in its group, logs it with
@@ -53,31 +51,31 @@ public final class Announcer {
       end
       """;
 
-  private final RedisDeployment redis;
-  private final String prefix;
   private final String senderId;
+  private final byte[] publishCommand;
+  /** Per group: its counter and log, and its channel; made once, as every write needs them. */
+  private final List<List<byte[]>> groupKeys = new ArrayList<>(KeyLayout.GROUPS);
+  private final List<byte[]> channels = new ArrayList<>(KeyLayout.GROUPS);
 
   /** Announces the changes of {@code prefix} on {@code redis}'s channels as {@code senderId}. */
   public Announcer(RedisDeployment redis, String prefix, String senderId) {
-    this.redis = redis;
-    this.prefix = prefix;
     this.senderId = senderId;
-  }
-
-  /** The id in this client's messages, by which it skips its own changes. */
-  public String senderId() {
-    return senderId;
+    this.publishCommand = redis.publishCommand();
+    for (int group = 0; group < KeyLayout.GROUPS; group++) {
+      groupKeys.add(List.of(KeyLayout.utf8(KeyLayout.counterKey(prefix, group)),
+          KeyLayout.utf8(KeyLayout.logKey(prefix, group))));
+      channels.add(redis.channel(prefix, group));
+    }
   }
 
   /** The keys a change script of {@code group} appends: the group's counter and log. */
   public List<byte[]> keys(int group) {
-    return List.of(KeyLayout.utf8(KeyLayout.counterKey(prefix, group)),
-        KeyLayout.utf8(KeyLayout.logKey(prefix, group)));
+    return groupKeys.get(group);
   }
 
   /** The arguments a change script appends for a message of {@code kind} about {@code keys}. */
   public List<byte[]> args(Kind kind, int group, String cache, List<String> keys) {
-    return List.of(LOG_MAX_LENGTH, redis.publishCommand(), redis.channel(prefix, group),
+    return List.of(LOG_MAX_LENGTH, publishCommand, channels.get(group),
         InvalidationMessage.head(kind, group), InvalidationMessage.tail(senderId, cache, keys));
   }
 

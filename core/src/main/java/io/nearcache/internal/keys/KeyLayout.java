@@ -18,11 +18,10 @@ import java.util.regex.Pattern;
  * <p>{@code <key>} is the UTF-8 of the encoded key, byte for byte, so any key is safe. {@code
  * <group>} is the key's murmur3 hash modulo {@value #GROUPS}, two digits. The braces make {@code
  * <prefix>:<group>} the Redis Cluster hash tag of an entry's value, its lease and its group's
- * invalidation log and change counter alike, so one Lua script can change a value, number the change
- * and record it in the log on a cluster too; the generation counter sits in group 00 with that
- * group's log. Prefix and cache
- * names are restricted to {@code [A-Za-z0-9_.-]}, so the segments before the tag can never run
- * into each other, and no two caches or prefixes share a key.
+ * invalidation log and change counter alike, so one Lua script can change a value, number the
+ * change and record it in the log on a cluster too; the generation counter sits in group 00 with
+ * that group's log. Prefix and cache names are restricted to {@code [A-Za-z0-9_.-]}, so the
+ * segments before the tag can never run into each other, and no two caches or prefixes share a key.
  */
 public final class KeyLayout {
   /**
@@ -95,10 +94,6 @@ public final class KeyLayout {
     return group(utf8(encodedKey));
   }
 
-  /** The prefix this layout belongs to. */
-  public String prefix() {
-    return prefix;
-  }
 
   private byte[] entryKey(long generation, String encodedKey, String kind) {
     byte[] key = utf8(encodedKey);

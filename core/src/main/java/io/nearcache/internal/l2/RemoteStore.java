@@ -30,7 +30,7 @@ import redis.clients.jedis.exceptions.JedisException;
  * change and its announcement are one atomic step, so a writer that dies after its write leaves no
  * peer uninformed, and an instance that missed the message finds it in the log by its number.
  *
- * <p>Leases follow "Scaling Memcache at Facebook" (NSDI 2013): {@link #getOrLease} takes a lease
+ * <p>Leases follow "Scaling Memcache at Facebook" (NSDI 2013): {@link #getOrLeaseAll} takes a lease
  * ({@code SET NX PX} with a random token) only when the value is absent; {@link #setAllIfLeased}
  * writes the loaded value only if that lease still stands; {@link #set} and {@link #delete} drop
  * the lease with the value, so a load that began before a write or invalidation cannot put its
@@ -79,7 +79,7 @@ public final class RemoteStore {
       announce(generation, 'c', ARGV[1], 'g', generation)
       return generation""");
 
-  /** What {@link #getOrLease} found. */
+  /** What {@link #getOrLeaseAll} found for a key. */
   public sealed interface Lookup {}
 
   /** The key's value frame. */
@@ -192,7 +192,8 @@ public final class RemoteStore {
   public void set(String key, byte[] frame) {
     breaker.call(() -> {
       long gen = knownGeneration();
-      return SET_AND_ANNOUNCE.run(jedis, changeKeys(gen, key), changeArgs(key,
+      int group = KeyLayout.groupOf(key);
+      return SET_AND_ANNOUNCE.run(jedis, changeKeys(gen, group, key), changeArgs(group, key,
           List.of(frame, ttlMillis, decimal(gen), cache, KeyLayout.utf8(key))));
     });
   }
@@ -201,7 +202,8 @@ public final class RemoteStore {
   public void delete(String key) {
     breaker.call(() -> {
       long gen = knownGeneration();
-      return DELETE_AND_ANNOUNCE.run(jedis, changeKeys(gen, key), changeArgs(key,
+      int group = KeyLayout.groupOf(key);
+      return DELETE_AND_ANNOUNCE.run(jedis, changeKeys(gen, group, key), changeArgs(group, key,
           List.of(decimal(gen), cache, KeyLayout.utf8(key))));
     });
   }
@@ -232,11 +234,6 @@ public final class RemoteStore {
     generation.set(UNKNOWN);
   }
 
-  /** The known generation, read from Redis when unknown. */
-  public long generation() {
-    return breaker.call(this::knownGeneration);
-  }
-
   private long knownGeneration() {
     long known = generation.get();
     if (known != UNKNOWN) {
@@ -257,14 +254,13 @@ public final class RemoteStore {
   }
 
   /** An entry's value and lease, then its group's counter and log. */
-  private List<byte[]> changeKeys(long gen, String key) {
-    return Announcer.concat(entryKeys(gen, key), announcer.keys(KeyLayout.groupOf(key)));
+  private List<byte[]> changeKeys(long gen, int group, String key) {
+    return Announcer.concat(entryKeys(gen, key), announcer.keys(group));
   }
 
   /** A change script's own arguments, then the announcement of {@code key}. */
-  private List<byte[]> changeArgs(String key, List<byte[]> own) {
-    return Announcer.concat(own,
-        announcer.args(Kind.KEYS, KeyLayout.groupOf(key), cacheName, List.of(key)));
+  private List<byte[]> changeArgs(int group, String key, List<byte[]> own) {
+    return Announcer.concat(own, announcer.args(Kind.KEYS, group, cacheName, List.of(key)));
   }
 
   /**
