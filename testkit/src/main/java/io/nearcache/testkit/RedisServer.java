@@ -22,6 +22,8 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.stream.Stream;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocketFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.DefaultJedisClientConfig;
@@ -46,6 +48,11 @@ import redis.clients.jedis.params.ShutdownParams;
  * ({@code --save "" --appendonly no}) in its own temporary directory, which also holds the process
  * output ({@code redis.log}); startup failures quote its tail. The server never uses port 6379, so
  * it cannot touch a developer's Redis.
+ *
+ * <p>{@link #start(ServerOptions)} also starts servers that listen only on TLS, with certificates
+ * from {@link TestCertificates}, and servers with ACL users; the kit's own connections
+ * ({@link #jedis()}, {@link #withJedis}, {@link #stop()}, {@link #configGet}, ...) then speak TLS
+ * and authenticate as the kit's admin user, whatever the test's users may do.
  *
  * <p>A JVM shutdown hook kills the process if the JVM exits before {@link #close()}, so no
  * {@code redis-server} outlives the tests. Lifecycle methods are thread-safe.
@@ -78,7 +85,9 @@ public final class RedisServer implements AutoCloseable {
   private static boolean binaryLogged;
 
   private final Path binaryPath;
-  private final List<String> extraConfig;
+  private final ServerOptions options;
+  /** The kit's own TLS settings (trusts the CA, presents the client certificate); null if plain. */
+  private final SSLSocketFactory adminSocketFactory;
   private final Path dir;
   private final Path logFile;
   private final Thread shutdownHook;
@@ -88,9 +97,12 @@ public final class RedisServer implements AutoCloseable {
   private boolean paused;
   private boolean closed;
 
-  private RedisServer(Path binaryPath, List<String> extraConfig, Path dir) {
+  private RedisServer(Path binaryPath, ServerOptions options, Path dir) {
     this.binaryPath = binaryPath;
-    this.extraConfig = extraConfig;
+    this.options = options;
+    this.adminSocketFactory = options.certificates()
+        .map(certificates -> certificates.clientSslContext().getSocketFactory())
+        .orElse(null);
     this.dir = dir;
     this.logFile = dir.resolve("redis.log");
     this.shutdownHook = new Thread(this::destroyProcess, "redis-server-reaper");
@@ -112,7 +124,24 @@ public final class RedisServer implements AutoCloseable {
    * @throws UncheckedIOException if the temporary directory or process cannot be created
    */
   public static RedisServer start(String... extraConfig) {
-    List<String> config = List.of(extraConfig);
+    return start(ServerOptions.defaults().withExtraConfig(extraConfig));
+  }
+
+  /**
+   * Starts a server as {@link #start(String...)} does, with TLS, ACL users and extra options as
+   * {@code options} say, and waits until it answers the kit's own connection: over TLS for a TLS
+   * server, authenticated as {@value ServerOptions#ADMIN_USER} for an ACL server. The options are
+   * kept for {@link #restart()}.
+   *
+   * @param options how to start; the same instance may start any number of servers
+   * @return the running server; close it to stop the process and delete its directory
+   * @throws NullPointerException if {@code options} is null
+   * @throws IllegalStateException as {@link #start(String...)}; in particular if Redis rejects a
+   *     TLS file or an ACL rule (the message quotes its output)
+   * @throws UncheckedIOException if the temporary directory or process cannot be created
+   */
+  public static RedisServer start(ServerOptions options) {
+    Objects.requireNonNull(options, "options");
     Path binaryPath = binary();
     Path dir;
     try {
@@ -120,7 +149,7 @@ public final class RedisServer implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create a directory for redis-server", e);
     }
-    RedisServer server = new RedisServer(binaryPath, config, dir);
+    RedisServer server = new RedisServer(binaryPath, options, dir);
     Runtime.getRuntime().addShutdownHook(server.shutdownHook);
     try {
       server.startOnFreePort();
@@ -153,9 +182,37 @@ public final class RedisServer implements AutoCloseable {
     return HOST;
   }
 
-  /** Returns {@code "redis://127.0.0.1:<port>"}, usable by any Redis client. */
+  /**
+   * Returns {@code "redis://127.0.0.1:<port>"}, or {@code "rediss://127.0.0.1:<port>"} for a TLS
+   * server, usable by any Redis client; a {@code rediss} client must still be told to trust the
+   * {@link TestCertificates} CA.
+   */
   public String uri() {
-    return "redis://" + HOST + ":" + port;
+    return scheme() + HOST + ":" + port;
+  }
+
+  /**
+   * Returns {@link #uri()} with credentials: {@code "redis://<user>:<password>@127.0.0.1:<port>"}
+   * ({@code rediss} for TLS), user and password percent-encoded in UTF-8 except for the
+   * characters RFC 3986 leaves unreserved, so any password survives; clients decode them.
+   *
+   * @throws NullPointerException if {@code user} or {@code password} is null
+   */
+  public String uri(String user, String password) {
+    Objects.requireNonNull(user, "user");
+    Objects.requireNonNull(password, "password");
+    return scheme() + percentEncode(user) + ":" + percentEncode(password) + "@" + HOST + ":"
+        + port;
+  }
+
+  /** Returns whether this server listens only on TLS, as its {@link #options()} say. */
+  public boolean isTls() {
+    return options.tls();
+  }
+
+  /** Returns the options this server was started with, and restarts with. */
+  public ServerOptions options() {
+    return options;
   }
 
   /** Returns the process id of the current process, or of the last one once stopped or killed. */
@@ -184,7 +241,7 @@ public final class RedisServer implements AutoCloseable {
       return;
     }
     if (!paused) {
-      try (Jedis jedis = connect(port, SHUTDOWN_TIMEOUT_MILLIS)) {
+      try (Jedis jedis = adminConnection(SHUTDOWN_TIMEOUT_MILLIS)) {
         jedis.shutdown(new ShutdownParams().nosave());
       } catch (JedisException e) {
         LOG.debug("SHUTDOWN NOSAVE failed on port {}, killing the process", port, e);
@@ -306,7 +363,12 @@ public final class RedisServer implements AutoCloseable {
 
   /**
    * Opens a new Jedis connection to this server with a 2 s connect and socket timeout. The caller
-   * owns it and must close it.
+   * owns it and must close it. It is the kit's own connection: over TLS for a TLS server,
+   * trusting the CA and presenting {@link TestCertificates#client()} but not checking the host
+   * name (so it works with {@link TestCertificates#serverForOtherHost()}); authenticated as
+   * {@value ServerOptions#ADMIN_USER}, allowed everything, for an ACL server. To connect as a
+   * client of the code under test would, use {@link #clientConfig()} or
+   * {@link #jedis(String, String)}.
    *
    * @throws redis.clients.jedis.exceptions.JedisConnectionException if the server does not answer
    */
@@ -315,8 +377,9 @@ public final class RedisServer implements AutoCloseable {
   }
 
   /**
-   * Opens a new Jedis connection to this server with the given connect and socket timeout, e.g. a
-   * short one to see a {@link #pause() paused} server time out. The caller must close it.
+   * Opens a new Jedis connection to this server, the kit's own as {@link #jedis()}, with the given
+   * connect and socket timeout, e.g. a short one to see a {@link #pause() paused} server time
+   * out. The caller must close it.
    *
    * @throws IllegalArgumentException if {@code timeout} is not positive or over
    *     {@code Integer.MAX_VALUE} ms
@@ -330,7 +393,44 @@ public final class RedisServer implements AutoCloseable {
       throw new IllegalArgumentException("timeout must be between 1 ms and "
           + Integer.MAX_VALUE + " ms: " + timeout);
     }
-    return connect(port, (int) millis);
+    return adminConnection((int) millis);
+  }
+
+  /**
+   * Opens a new Jedis connection as a client of this server, authenticated as {@code user}, with
+   * {@link #clientConfig()}'s settings: over TLS with host name verification for a TLS server.
+   * The caller must close it.
+   *
+   * @throws NullPointerException if {@code user} or {@code password} is null
+   * @throws redis.clients.jedis.exceptions.JedisConnectionException if the server does not answer
+   *     or the TLS handshake fails
+   * @throws redis.clients.jedis.exceptions.JedisAccessControlException if Redis refuses the
+   *     credentials ({@code WRONGPASS}) or the user is off
+   */
+  public Jedis jedis(String user, String password) {
+    Objects.requireNonNull(user, "user");
+    Objects.requireNonNull(password, "password");
+    return new Jedis(new HostAndPort(HOST, port),
+        clientConfig().user(user).password(password).build());
+  }
+
+  /**
+   * Returns a new Jedis client configuration for this server, as the code under test would use:
+   * 2 s connect and socket timeouts, RESP2 without protocol negotiation (Jedis 8 warns on every
+   * connection otherwise), no credentials; for a TLS server, TLS trusting only the
+   * {@link TestCertificates} CA, with host name verification and without a client certificate.
+   * The builder is the caller's: add {@code user}/{@code password}, override any setting, or
+   * {@code sslSocketFactory(certs.clientSslContext().getSocketFactory())} for
+   * {@link ServerOptions.TlsAuthClients#YES}.
+   */
+  public DefaultJedisClientConfig.Builder clientConfig() {
+    DefaultJedisClientConfig.Builder builder = DefaultJedisClientConfig.builder()
+        .timeoutMillis((int) CLIENT_TIMEOUT.toMillis())
+        .autoNegotiateProtocol(false);
+    // Without sslParameters, Jedis verifies the host name (endpoint identification HTTPS).
+    options.certificates().ifPresent(certificates ->
+        builder.ssl(true).sslSocketFactory(certificates.socketFactory()));
+    return builder;
   }
 
   /**
@@ -373,7 +473,8 @@ public final class RedisServer implements AutoCloseable {
   @Override
   public String toString() {
     Process current = process;
-    return "RedisServer[" + HOST + ":" + port
+    return "RedisServer[" + HOST + ":" + port + (isTls() ? ", tls" : "")
+        + (options.acl() ? ", acl" : "")
         + (current == null ? "" : ", pid " + current.pid())
         + (isRunning() ? (paused ? ", paused" : ", running") : ", stopped") + "]";
   }
@@ -403,13 +504,12 @@ public final class RedisServer implements AutoCloseable {
     this.port = port;
     List<String> command = new ArrayList<>(List.of(
         binaryPath.toString(),
-        "--port", Integer.toString(port),
         "--bind", HOST,
         "--save", "",
         "--appendonly", "no",
         "--protected-mode", "no",
         "--dir", dir.toString()));
-    command.addAll(extraConfig);
+    command.addAll(options.arguments(port));
     try {
       process = new ProcessBuilder(command)
           .redirectErrorStream(true)
@@ -448,7 +548,7 @@ public final class RedisServer implements AutoCloseable {
 
   /** True if our process answers on the port, not some other server that grabbed it first. */
   private boolean answersAsThisProcess() {
-    try (Jedis jedis = connect(port, PROBE_TIMEOUT_MILLIS)) {
+    try (Jedis jedis = adminConnection(PROBE_TIMEOUT_MILLIS)) {
       String info = jedis.info("server");
       if (!info.contains("process_id:" + process.pid() + "\r\n")) {
         return false;
@@ -561,12 +661,38 @@ public final class RedisServer implements AutoCloseable {
     }
   }
 
-  private static Jedis connect(int port, int timeoutMillis) {
+  /** The kit's own connection: TLS without host name check, admin credentials if ACL. */
+  private Jedis adminConnection(int timeoutMillis) {
     // Jedis 8 warns on every connection unless protocol auto-negotiation is off; RESP2 suffices.
-    return new Jedis(new HostAndPort(HOST, port), DefaultJedisClientConfig.builder()
+    DefaultJedisClientConfig.Builder builder = DefaultJedisClientConfig.builder()
         .timeoutMillis(timeoutMillis)
-        .autoNegotiateProtocol(false)
-        .build());
+        .autoNegotiateProtocol(false);
+    if (adminSocketFactory != null) {
+      // Empty parameters: no endpoint identification, so any certificate of the CA will do.
+      builder.ssl(true).sslSocketFactory(adminSocketFactory).sslParameters(new SSLParameters());
+    }
+    if (options.acl()) {
+      builder.user(ServerOptions.ADMIN_USER).password(options.adminPassword());
+    }
+    return new Jedis(new HostAndPort(HOST, port), builder.build());
+  }
+
+  private String scheme() {
+    return options.tls() ? "rediss://" : "redis://";
+  }
+
+  private static String percentEncode(String text) {
+    StringBuilder encoded = new StringBuilder();
+    for (byte b : text.getBytes(StandardCharsets.UTF_8)) {
+      char c = (char) (b & 0xff);
+      if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+          || c == '-' || c == '.' || c == '_' || c == '~') {
+        encoded.append(c);
+      } else {
+        encoded.append('%').append(String.format(Locale.ROOT, "%02X", b & 0xff));
+      }
+    }
+    return encoded.toString();
   }
 
   private static int freePort() {
