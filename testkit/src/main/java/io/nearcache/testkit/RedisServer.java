@@ -366,8 +366,8 @@ public final class RedisServer implements AutoCloseable {
    * owns it and must close it. It is the kit's own connection: over TLS for a TLS server,
    * trusting the CA and presenting {@link TestCertificates#client()} but not checking the host
    * name (so it works with {@link TestCertificates#serverForOtherHost()}); authenticated as
-   * {@value ServerOptions#ADMIN_USER}, allowed everything, for an ACL server. To connect as a
-   * client of the code under test would, use {@link #clientConfig()} or
+   * {@value ServerOptions#ADMIN_USER}, allowed everything, for an ACL server. To connect as the
+   * code under test would, use {@link #clientConfig()} or
    * {@link #jedis(String, String)}.
    *
    * @throws redis.clients.jedis.exceptions.JedisConnectionException if the server does not answer
