@@ -367,8 +367,7 @@ public final class RedisServer implements AutoCloseable {
    * trusting the CA and presenting {@link TestCertificates#client()} but not checking the host
    * name (so it works with {@link TestCertificates#serverForOtherHost()}); authenticated as
    * {@value ServerOptions#ADMIN_USER}, allowed everything, for an ACL server. To connect as the
-   * code under test would, use {@link #clientConfig()} or
-   * {@link #jedis(String, String)}.
+   * code under test would, use {@link #clientConfig()} or {@link #jedis(String, String)}.
    *
    * @throws redis.clients.jedis.exceptions.JedisConnectionException if the server does not answer
    */
