@@ -7,30 +7,44 @@ import io.nearcache.internal.DefaultNearCache;
 import io.nearcache.internal.WriteRetries;
 import io.nearcache.internal.invalidation.Announcer;
 import io.nearcache.internal.invalidation.InvalidationLog;
-import io.nearcache.internal.invalidation.InvalidationSubscriber;
+import io.nearcache.internal.invalidation.Subscriptions;
 import io.nearcache.internal.keys.KeyLayout;
 import io.nearcache.internal.l2.RemoteStore;
+import io.nearcache.internal.redis.ClientSettings;
+import io.nearcache.internal.redis.ClusterRedis;
+import io.nearcache.internal.redis.Permissions;
 import io.nearcache.internal.redis.RedisDeployment;
+import io.nearcache.internal.redis.SentinelRedis;
 import io.nearcache.internal.redis.StandaloneRedis;
 import io.nearcache.internal.redis.SupportedVersions;
-import io.nearcache.internal.resilience.CircuitBreaker;
+import io.nearcache.internal.resilience.Breakers;
 import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.time.Duration;
+import java.util.LinkedHashSet;
 import java.util.Objects;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.RedisClusterClient;
+import redis.clients.jedis.RedisSentinelClient;
+import redis.clients.jedis.SslOptions;
+import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisException;
 import redis.clients.jedis.util.JedisURIHelper;
 
 /**
  * The one object that owns nearcache's resources for an application: the Redis connection pool,
- * exactly one subscriber connection and its thread ({@code nearcache-subscriber-<prefix>}), a
- * maintenance thread ({@code nearcache-maintenance-<prefix>}: PING on the subscription, the
- * watchdog, repairs, retries) and a clock thread ({@code nearcache-clock-<prefix>}, waking every
+ * one subscriber connection and thread per server that owns slot groups ({@code
+ * nearcache-subscriber-<prefix>@<server>}: one on a standalone server or behind Sentinel, one per
+ * primary on a Cluster), a maintenance thread ({@code nearcache-maintenance-<prefix>}: PING on the
+ * subscriptions, the watchdog, following the topology, repairs, retries) and a clock thread ({@code nearcache-clock-<prefix>}, waking every
  * millisecond) that advances the time L1 expiry reads and runs the L1 caches' Caffeine maintenance,
  * shared by every cache it creates. Make one per application and Redis, share it, close it once on
  * shutdown.
@@ -52,8 +66,8 @@ import redis.clients.jedis.util.JedisURIHelper;
  * reached it logs a warning and keeps trying in the background. {@link #close()} is idempotent: it
  * refuses new work, makes one last attempt at invalidations still waiting for Redis, stops the
  * subscriber, maintenance and clock threads (bounded waits), and closes the pool if the client
- * created it. A {@link RedisClient} passed to {@link Builder#jedis} stays the caller's and is never
- * closed here; the subscriber holds one of its connections while the client is open. After close,
+ * created it. A Jedis client passed to {@code Builder.jedis(...)} stays the caller's and is never
+ * closed here; the subscribers hold connections of its pools while the client is open. After close,
  * every method of the client and its caches throws {@link IllegalStateException}.
  */
 public final class NearCacheClient implements AutoCloseable {
@@ -74,9 +88,9 @@ public final class NearCacheClient implements AutoCloseable {
   private final String keyPrefix;
   private final String instanceId;
   private final RedisDeployment redis;
-  private final CircuitBreaker breaker;
+  private final Breakers breakers;
   private final Announcer announcer;
-  private final InvalidationSubscriber subscriber;
+  private final Subscriptions subscriptions;
   private final Contact contact;
   private final WriteRetries retries;
   private final ClientThreads threads;
@@ -85,30 +99,28 @@ public final class NearCacheClient implements AutoCloseable {
       new ConcurrentHashMap<>();
   private volatile boolean closed;
 
-  /** Wires the parts; {@link Builder#build()} starts the subscriber. */
+  /** Wires the parts; {@link Builder#build()} starts the subscriptions. */
   private NearCacheClient(String keyPrefix, String instanceId, RedisDeployment redis,
       int maxPendingInvalidations) {
     this.keyPrefix = keyPrefix;
     this.instanceId = instanceId;
     this.redis = redis;
     this.retries = new WriteRetries(maxPendingInvalidations);
-    this.breaker = new CircuitBreaker(keyPrefix + "/" + instanceId, BREAKER_FAILURES,
-        BREAKER_COOL_DOWN, () -> contact().lost("Redis failing"));
+    this.breakers = new Breakers(keyPrefix + "/" + instanceId, BREAKER_FAILURES,
+        BREAKER_COOL_DOWN, groups -> contact().lost(groups, "Redis failing"));
     // Unique per client object, so that a client skips exactly its own changes even when two
     // clients were given the same instance id.
     String senderId = instanceId + "/" + UUID.randomUUID();
     this.announcer = new Announcer(redis, keyPrefix, senderId);
     this.contact = new Contact(instanceId, senderId,
-        new InvalidationLog(redis.commands(), breaker, keyPrefix), redis, breaker, caches,
-        SILENCE_TIMEOUT);
-    this.subscriber = new InvalidationSubscriber(redis::subscriberConnection,
-        redis.channels(keyPrefix), "nearcache-subscriber-" + keyPrefix, contact);
-    contact.watch(subscriber);
+        new InvalidationLog(redis.commands(), keyPrefix), redis, breakers, caches);
+    this.subscriptions = new Subscriptions(redis, keyPrefix, contact, SILENCE_TIMEOUT);
+    contact.watch(subscriptions);
     this.threads = new ClientThreads(keyPrefix, instanceId);
     this.services = new ClientServices(contact, retries, threads.clock(),
         threads.l1Maintenance(), () -> !closed);
     threads.every(RETRY_INTERVAL, this::retryWrites);
-    threads.every(PING_INTERVAL, subscriber::ping);
+    threads.every(PING_INTERVAL, subscriptions::ping);
     threads.every(TICK, contact::tick);
   }
 
@@ -158,7 +170,7 @@ public final class NearCacheClient implements AutoCloseable {
     ensureOpen();
     KeyLayout layout = new KeyLayout(keyPrefix, name);
     DefaultNearCache<K, V> cache = new DefaultNearCache<>(name, spec, keyCodec, serializer,
-        new RemoteStore(redis.commands(), breaker, announcer, name, layout, spec.remoteTtl(),
+        new RemoteStore(redis.commands(), breakers, announcer, name, layout, spec.remoteTtl(),
             spec.nullTtl(), spec.leaseTimeout()),
         services);
     if (caches.putIfAbsent(name, cache) != null) {
@@ -168,14 +180,16 @@ public final class NearCacheClient implements AutoCloseable {
   }
 
   /**
-   * Whether this client is serving without Redis now: its circuit breaker opened after repeated
-   * Redis failures and is cooling down. Reads then go straight to their loaders. For health
+   * Whether this client is serving without Redis now, for some keys at least: a circuit breaker
+   * opened after repeated Redis failures and is cooling down. There is one per server that owns
+   * slot groups (one in all, but on a Cluster), so on a Cluster a failing shard turns Redis off
+   * only for the keys it owns. Reads of those keys go straight to their loaders. For health
    * checks and dashboards.
    *
-   * @return {@code true} from the breaker opening until a probe finds Redis answering again
+   * @return {@code true} from a breaker opening until a probe finds its Redis answering again
    */
   public boolean isDegraded() {
-    return breaker.isOpen();
+    return breakers.anyOpen();
   }
 
   /** The application key prefix every Redis key and the channel of this client start with. */
@@ -211,36 +225,49 @@ public final class NearCacheClient implements AutoCloseable {
       log.warn("client {}: closed with {} invalidations Redis never received", instanceId,
           retries.size());
     }
-    subscriber.close();
+    subscriptions.close();
     redis.close();
     caches.clear();
   }
 
   /**
    * Configures a {@link NearCacheClient}. Each option may be set once ({@link
-   * IllegalStateException} otherwise); exactly one of {@link #redisUri} and {@link #jedis} is
-   * required, and so is {@link #keyPrefix}.
+   * IllegalStateException} otherwise). {@link #keyPrefix} is required, and so is exactly one Redis
+   * source: a standalone server ({@link #redisUri} or a {@link RedisClient}), a primary guarded by
+   * Sentinel ({@link #sentinel} or a {@link RedisSentinelClient}), or a Cluster ({@link #cluster}
+   * or a {@link RedisClusterClient}). A client given to {@code jedis(...)} keeps its own
+   * timeouts, credentials and TLS; {@link #redisTimeout}, {@link #user}, {@link #sentinelUser} and
+   * {@link #tls} apply to the connections the library makes itself.
    */
   public static final class Builder {
     /** How long {@link #build()} waits for the first subscription. */
     public static final Duration DEFAULT_SUBSCRIBE_TIMEOUT = Duration.ofSeconds(5);
-    /** Bound of every Redis call of a client built from a URI: 100 ms. */
+    /** Bound of every Redis call of a client that makes its own connections: 100 ms. */
     public static final Duration DEFAULT_REDIS_TIMEOUT = Duration.ofMillis(100);
     /** Key invalidations kept while Redis is unreachable: 10,000. */
     public static final int DEFAULT_MAX_PENDING_INVALIDATIONS = 10_000;
 
     private URI redisUri;
+    private String masterName;
+    private Set<HostAndPort> nodes;
+    private boolean clusterNodes;
+    private UnifiedJedis jedis;
     private Duration redisTimeout;
     private int maxPendingInvalidations;
-    private RedisClient jedis;
+    private String user;
+    private String password;
+    private String sentinelUser;
+    private String sentinelPassword;
+    private RedisTls tls;
     private String keyPrefix;
     private String instanceId;
 
     private Builder() {}
 
     /**
-     * Connects to the Redis at {@code uri}: {@code redis://[user:password@]host:port[/db]}, or
-     * {@code rediss://} for TLS. The client creates and owns its pool.
+     * Connects to the Redis server at {@code uri}: {@code redis://[user:password@]host:port[/db]},
+     * or {@code rediss://} for TLS (trusting what the JVM trusts, unless {@link #tls} says
+     * otherwise). The client creates and owns its pool.
      *
      * @throws IllegalArgumentException if the URI is malformed or not a Redis URI
      */
@@ -262,14 +289,112 @@ public final class NearCacheClient implements AutoCloseable {
     }
 
     /**
-     * Uses the caller's Jedis client and its timeouts. The caller keeps ownership: {@link
-     * NearCacheClient#close()} does not close it. The subscriber holds one connection of its pool
-     * while the client is open. (Redis Cluster clients are not supported yet.)
+     * Follows the primary that Sentinel knows as {@code masterName}, asking any of {@code
+     * sentinels} ({@code host:port} each) where it is, and moving with it on a failover. The
+     * client creates and owns its connections.
+     *
+     * @throws IllegalArgumentException if an address is not {@code host:port}, or none is given
+     */
+    public Builder sentinel(String masterName, String... sentinels) {
+      Objects.requireNonNull(masterName, "masterName");
+      requireNoSource();
+      if (masterName.isBlank()) {
+        throw new IllegalArgumentException("masterName is blank");
+      }
+      this.nodes = addresses("sentinels", sentinels);
+      this.masterName = masterName;
+      return this;
+    }
+
+    /**
+     * Connects to the Redis Cluster that any of {@code seedNodes} ({@code host:port} each) belongs
+     * to; the client learns the rest of it from them, and follows failovers and slot migrations.
+     * The client creates and owns its connections.
+     *
+     * @throws IllegalArgumentException if an address is not {@code host:port}, or none is given
+     */
+    public Builder cluster(String... seedNodes) {
+      requireNoSource();
+      this.nodes = addresses("seedNodes", seedNodes);
+      this.clusterNodes = true;
+      return this;
+    }
+
+    /**
+     * Uses the caller's client of one Redis server, with its timeouts, credentials and TLS. The
+     * caller keeps ownership: {@link NearCacheClient#close()} does not close it. The subscriber
+     * holds one connection of its pool while the client is open.
      */
     public Builder jedis(RedisClient jedis) {
-      Objects.requireNonNull(jedis, "jedis");
+      return client(jedis);
+    }
+
+    /**
+     * Uses the caller's Sentinel client, which follows the primary. As {@link #jedis(RedisClient)}:
+     * the caller keeps ownership, and the subscriber holds one connection of its pool.
+     */
+    public Builder jedis(RedisSentinelClient jedis) {
+      return client(jedis);
+    }
+
+    /**
+     * Uses the caller's Cluster client. As {@link #jedis(RedisClient)}: the caller keeps
+     * ownership; the subscribers hold one connection of the pool of each primary that owns slot
+     * groups of this prefix.
+     */
+    public Builder jedis(RedisClusterClient jedis) {
+      return client(jedis);
+    }
+
+    private Builder client(UnifiedJedis client) {
+      Objects.requireNonNull(client, "jedis");
       requireNoSource();
-      this.jedis = jedis;
+      this.jedis = client;
+      return this;
+    }
+
+    /**
+     * The ACL user and password of the connections to Redis servers this client makes. A user
+     * and password in a {@link #redisUri} win. Default: the {@code default} user, no password.
+     * README lists what the user must be allowed; {@link #build()} checks it.
+     */
+    public Builder user(String user, String password) {
+      Objects.requireNonNull(user, "user");
+      Objects.requireNonNull(password, "password");
+      if (this.user != null) {
+        throw new IllegalStateException("user was already set to " + this.user);
+      }
+      this.user = user;
+      this.password = password;
+      return this;
+    }
+
+    /**
+     * The ACL user and password of the connections to the sentinels, which are often not the
+     * servers' own. Default: none.
+     */
+    public Builder sentinelUser(String user, String password) {
+      Objects.requireNonNull(user, "user");
+      Objects.requireNonNull(password, "password");
+      if (sentinelUser != null) {
+        throw new IllegalStateException("sentinelUser was already set to " + sentinelUser);
+      }
+      this.sentinelUser = user;
+      this.sentinelPassword = password;
+      return this;
+    }
+
+    /**
+     * Speaks TLS to every server (and sentinel) this client connects to, trusting what {@code
+     * tls} says, with hostname verification unless it was turned off. Default: plaintext, but
+     * {@code rediss://} in {@link #redisUri} means {@link RedisTls#systemTrust()}.
+     */
+    public Builder tls(RedisTls tls) {
+      Objects.requireNonNull(tls, "tls");
+      if (this.tls != null) {
+        throw new IllegalStateException("tls was already set to " + this.tls);
+      }
+      this.tls = tls;
       return this;
     }
 
@@ -305,10 +430,10 @@ public final class NearCacheClient implements AutoCloseable {
     }
 
     /**
-     * Bounds every Redis call of a client built with {@link #redisUri}: connecting, waiting for a
-     * pooled connection, and waiting for a reply. A call that takes longer counts as a Redis
-     * failure; a read goes on to its loader. Default {@link #DEFAULT_REDIS_TIMEOUT}. A {@link
-     * #jedis} client keeps its own timeouts.
+     * Bounds every Redis call of a client that makes its own connections: connecting, waiting for
+     * a pooled connection, and waiting for a reply. A call that takes longer counts as a Redis
+     * failure; a read goes on to its loader. Default {@link #DEFAULT_REDIS_TIMEOUT}. A client given
+     * to {@code jedis(...)} keeps its own timeouts.
      *
      * @param timeout at least 1 ms
      */
@@ -344,38 +469,70 @@ public final class NearCacheClient implements AutoCloseable {
     }
 
     private void requireNoSource() {
-      if (redisUri != null || jedis != null) {
-        throw new IllegalStateException("the Redis source was already set; use redisUri or jedis");
+      if (redisUri != null || nodes != null || jedis != null) {
+        throw new IllegalStateException("the Redis source was already set; use one of redisUri,"
+            + " sentinel, cluster and jedis");
       }
     }
 
+    private static Set<HostAndPort> addresses(String what, String... addresses) {
+      Objects.requireNonNull(addresses, what);
+      if (addresses.length == 0) {
+        throw new IllegalArgumentException(what + ": at least one host:port is required");
+      }
+      Set<HostAndPort> parsed = new LinkedHashSet<>();
+      for (String address : addresses) {
+        Objects.requireNonNull(address, what);
+        int colon = address.lastIndexOf(':');
+        try {
+          if (colon < 1) {
+            throw new NumberFormatException("no port");
+          }
+          parsed.add(new HostAndPort(address.substring(0, colon),
+              Integer.parseInt(address.substring(colon + 1))));
+        } catch (NumberFormatException e) {
+          throw new IllegalArgumentException(what + " must be host:port: \"" + address + "\"", e);
+        }
+      }
+      return parsed;
+    }
+
     /**
-     * Connects, checks the Redis version, starts the subscriber thread and waits up to {@link
-     * #DEFAULT_SUBSCRIBE_TIMEOUT} for it to subscribe. Never fails because Redis is down: the
-     * subscriber keeps retrying and caches go to their loaders meanwhile (the version is then not
-     * checked).
+     * Connects, checks the Redis version and the ACL user's permissions, starts the subscriber
+     * threads and waits up to {@link #DEFAULT_SUBSCRIBE_TIMEOUT} for them to subscribe. A
+     * standalone server that is down does not fail it: the subscriber keeps retrying and caches go
+     * to their loaders meanwhile (the version and permissions are then not checked). Sentinel and
+     * Cluster need one sentinel or node to answer, to learn where the servers are.
      *
-     * @throws IllegalStateException if the key prefix or the Redis source is missing, or the
-     *     server runs a Redis older than 6.2 (the message names the version found and the
-     *     minimum)
+     * @throws IllegalStateException if the key prefix or the Redis source is missing, or options
+     *     conflict; if no sentinel or cluster node answers; if a server runs a Redis older than
+     *     6.2 (the message names the version found and the minimum); or if the ACL user lacks a
+     *     permission the library needs (the message names it, with the rule to grant)
      */
     public NearCacheClient build() {
       if (keyPrefix == null) {
         throw new IllegalStateException("keyPrefix is required");
       }
-      if (redisUri == null && jedis == null) {
-        throw new IllegalStateException("a Redis source is required: call redisUri or jedis");
+      if (redisUri == null && nodes == null && jedis == null) {
+        throw new IllegalStateException(
+            "a Redis source is required: call redisUri, sentinel, cluster or jedis");
+      }
+      if (jedis != null && (user != null || tls != null || redisTimeout != null)) {
+        throw new IllegalStateException("user, tls and redisTimeout apply to connections the"
+            + " library makes; a client given to jedis(...) keeps its own settings");
+      }
+      if (sentinelUser != null && masterName == null) {
+        throw new IllegalStateException("sentinelUser applies to sentinel(...) only");
       }
       String id = instanceId != null ? instanceId : ManagementFactory.getRuntimeMXBean().getName();
-      RedisDeployment redis = jedis != null ? StandaloneRedis.of(jedis)
-          : StandaloneRedis.connect(redisUri,
-              redisTimeout != null ? redisTimeout : DEFAULT_REDIS_TIMEOUT);
-      requireSupportedVersion(redis, id);
+      RedisDeployment redis = connect();
+      check(redis, id);
       NearCacheClient client = new NearCacheClient(keyPrefix, id, redis,
           maxPendingInvalidations != 0 ? maxPendingInvalidations
               : DEFAULT_MAX_PENDING_INVALIDATIONS);
       try {
-        if (client.subscriber.start(DEFAULT_SUBSCRIBE_TIMEOUT)) {
+        if (client.subscriptions.start(DEFAULT_SUBSCRIBE_TIMEOUT)) {
+          client.breakers.follow(client.subscriptions.shards());
           client.contact.tick();
         } else {
           log.warn("client {}: not subscribed to invalidations after {}; retrying in the"
@@ -389,24 +546,66 @@ public final class NearCacheClient implements AutoCloseable {
       return client;
     }
 
-    private void requireSupportedVersion(RedisDeployment redis, String id) {
-      String server = redisUri != null ? JedisURIHelper.getHostAndPort(redisUri).toString()
-          : "the given RedisClient";
-      String version;
-      try {
-        version = redis.serverVersion();
-      } catch (JedisException e) {
-        log.warn("client {}: Redis at {} not reachable ({}); its version is not checked", id,
-            server, e.toString());
-        return;
+    private RedisDeployment connect() {
+      if (jedis instanceof RedisClusterClient cluster) {
+        return reach("the given RedisClusterClient", () -> ClusterRedis.of(cluster, keyPrefix));
       }
+      if (jedis instanceof RedisSentinelClient sentinel) {
+        return SentinelRedis.of(sentinel);
+      }
+      if (jedis instanceof RedisClient standalone) {
+        return StandaloneRedis.of(standalone);
+      }
+      Duration timeout = redisTimeout != null ? redisTimeout : DEFAULT_REDIS_TIMEOUT;
+      SslOptions ssl = tls != null ? tls.sslOptions() : null;
+      if (redisUri != null) {
+        String uriUser = JedisURIHelper.getUser(redisUri);
+        String uriPassword = JedisURIHelper.getPassword(redisUri);
+        if (ssl == null && JedisURIHelper.isRedisSSLScheme(redisUri)) {
+          ssl = RedisTls.systemTrust().sslOptions();
+        }
+        return StandaloneRedis.connect(redisUri, new ClientSettings(timeout,
+            uriUser != null ? uriUser : user, uriPassword != null ? uriPassword : password, ssl));
+      }
+      ClientSettings settings = new ClientSettings(timeout, user, password, ssl);
+      if (clusterNodes) {
+        return reach("cluster " + nodes, () -> ClusterRedis.connect(nodes, settings, keyPrefix));
+      }
+      ClientSettings sentinels = new ClientSettings(timeout, sentinelUser, sentinelPassword, ssl);
+      return reach("sentinels " + nodes + " of " + masterName,
+          () -> SentinelRedis.connect(masterName, nodes, settings, sentinels));
+    }
+
+    /** Runs {@code connect}, turning a failure into a message that names what was tried. */
+    private static RedisDeployment reach(String what, Supplier<RedisDeployment> connect) {
       try {
-        SupportedVersions.require(version, server);
+        return connect.get();
+      } catch (JedisException e) {
+        throw new IllegalStateException("cannot reach " + what + ": " + e.getMessage()
+            + (String.valueOf(e.getMessage()).contains("NOPERM")
+                ? " (the user needs +cluster|slots on a cluster)" : ""), e);
+      }
+    }
+
+    /** Checks the version and the permissions, if Redis answers; closes {@code redis} if not. */
+    private void check(RedisDeployment redis, String id) {
+      String server = redisUri != null ? JedisURIHelper.getHostAndPort(redisUri).toString()
+          : nodes != null ? nodes.toString() : "the given " + jedis.getClass().getSimpleName();
+      try {
+        SupportedVersions.require(redis.serverVersion(), server);
+        Permissions.require(redis, keyPrefix);
+      } catch (JedisDataException e) {
+        redis.close();
+        throw new IllegalStateException("Redis at " + server + " refused a command nearcache"
+            + " needs: " + e.getMessage() + "; grant: ACL SETUSER <user> "
+            + Permissions.rule(keyPrefix), e);
+      } catch (JedisException e) {
+        log.warn("client {}: Redis at {} not reachable ({}); its version and permissions are not"
+            + " checked", id, server, e.toString());
       } catch (IllegalStateException e) {
         redis.close();
         throw e;
       }
-      log.debug("client {}: Redis {} at {}", id, version, server);
     }
   }
 }

@@ -3,11 +3,13 @@ package io.nearcache.internal;
 import io.nearcache.internal.invalidation.InvalidationLog;
 import io.nearcache.internal.invalidation.InvalidationLog.Replay;
 import io.nearcache.internal.invalidation.InvalidationMessage;
-import io.nearcache.internal.invalidation.InvalidationSubscriber;
+import io.nearcache.internal.invalidation.Subscriptions;
 import io.nearcache.internal.keys.KeyLayout;
 import io.nearcache.internal.redis.RedisDeployment;
+import io.nearcache.internal.resilience.Breakers;
 import io.nearcache.internal.resilience.CircuitBreaker;
-import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -21,54 +23,52 @@ import redis.clients.jedis.exceptions.JedisException;
  * numbering in a {@link GroupSync}.
  *
  * <p>While in contact, L1 is served. Contact is lost, for one group, when a message skips numbers
- * or goes back; for every group, when the subscriber connection drops, a message cannot be read
- * (then L1 is dropped at once as well), the circuit breaker opens, or the subscription stops
- * answering PING (a watchdog decides: a silent connection never calls back). From then on no L1
- * entry is served or filled, though entries are kept. Once subscribed, the client repairs each unsynced group: it reads the group's
- * last number, replays the group's log from the first number it missed and drops exactly the keys
+ * or goes back; for the groups of one server, when its subscription drops, is moved, stops
+ * answering PING (the {@link Subscriptions} watchdog decides: a silent connection never calls
+ * back), or its circuit breaker opens; for every group, when a message cannot be read (then L1 is
+ * dropped at once as well). From then on no L1 entry is served or filled, though entries are kept.
+ * Once a group's subscription is up again, the client repairs it: it reads the group's last
+ * number, replays the group's log from the first number it missed and drops exactly the keys
  * found, then serves L1 again. Only a group whose log no longer holds that number, whose numbering
- * went back, or whose server lost its data (a new history) is dropped from L1 as a whole: repair
- * without a reload storm, and without reading any clock.
+ * went back, or whose server lost its data (a new history: a restart, or a failover to a replica
+ * that may lack acknowledged writes) is dropped from L1 as a whole. The last two also move every
+ * cache to a new generation, once across the fleet, since L2 may then hold values whose
+ * overwrites were lost. Repair without a reload storm, and without reading any clock.
  *
  * <p>{@link #tick()} runs on the client's maintenance thread and does the repair's I/O; it is the
- * only method that waits on Redis. The others run on the subscriber thread or callers' threads and
+ * only method that waits on Redis. The others run on subscriber threads or callers' threads and
  * take only {@link GroupSync}'s short lock.
  */
-public final class Contact implements InvalidationSubscriber.Listener {
+public final class Contact implements Subscriptions.Listener {
   private static final Logger log = LoggerFactory.getLogger(Contact.class);
 
   private final String name;
   private final String senderId;
   private final InvalidationLog invalidationLog;
   private final RedisDeployment redis;
-  private final CircuitBreaker breaker;
+  private final Breakers breakers;
   private final Map<String, DefaultNearCache<?, ?>> caches;
-  private final long silenceTimeoutNanos;
   private final GroupSync sync = new GroupSync();
-  private InvalidationSubscriber subscriber;
+  private Subscriptions subscriptions;
 
   /**
    * Creates the contact of a client, not trusted until its first repair.
    *
    * @param senderId the client's own sender id: its own changes are numbered but not dropped again
-   * @param silenceTimeout how long the subscription may leave a PING unanswered before it counts
-   *     as dead
    */
   public Contact(String name, String senderId, InvalidationLog invalidationLog,
-      RedisDeployment redis, CircuitBreaker breaker, Map<String, DefaultNearCache<?, ?>> caches,
-      Duration silenceTimeout) {
+      RedisDeployment redis, Breakers breakers, Map<String, DefaultNearCache<?, ?>> caches) {
     this.name = name;
     this.senderId = senderId;
     this.invalidationLog = invalidationLog;
     this.redis = redis;
-    this.breaker = breaker;
+    this.breakers = breakers;
     this.caches = caches;
-    this.silenceTimeoutNanos = silenceTimeout.toNanos();
   }
 
-  /** Completes the wiring: the subscriber is made after this object, which it calls back. */
-  public void watch(InvalidationSubscriber subscriber) {
-    this.subscriber = subscriber;
+  /** Completes the wiring: the subscriptions are made after this object, which they call back. */
+  public void watch(Subscriptions subscriptions) {
+    this.subscriptions = subscriptions;
   }
 
   /** Whether L1 may be served and filled now. One volatile read: it sits on the hit path. */
@@ -78,11 +78,16 @@ public final class Contact implements InvalidationSubscriber.Listener {
 
   /** Invalidations of any group may have been missed: stop serving L1 until repaired. */
   public void lost(String reason) {
+    lost(KeyLayout.allGroups(), reason);
+  }
+
+  /** Invalidations of {@code groups} may have been missed: stop serving L1 until repaired. */
+  public void lost(List<Integer> groups, String reason) {
     if (sync.trusted()) {
-      log.info("client {}: {}; not serving L1 until the invalidation logs are replayed", name,
-          reason);
+      log.info("client {}: {}; not serving L1 until the invalidation logs of groups {} are"
+          + " replayed", name, reason, groups);
     }
-    sync.lost();
+    sync.lost(groups);
   }
 
   /**
@@ -113,8 +118,8 @@ public final class Contact implements InvalidationSubscriber.Listener {
   }
 
   @Override
-  public void onMessagesMaybeLost(String reason) {
-    lost(reason);
+  public void onMessagesMaybeLost(List<Integer> groups, String reason) {
+    lost(groups, reason);
   }
 
   /**
@@ -130,60 +135,84 @@ public final class Contact implements InvalidationSubscriber.Listener {
   }
 
   /**
-   * Maintenance: declares a silent subscription dead, and repairs the unsynced groups once
-   * subscribed. Also called once by the client's builder, so that a new client serves L1 from its
-   * first call.
+   * Maintenance: follows the topology and breaks silent subscriptions, then repairs the unsynced
+   * groups whose subscriptions are up. Also called once by the client's builder, so that a new
+   * client serves L1 from its first call.
    */
   public synchronized void tick() {
-    if (subscriber.isSubscribed() && subscriber.silentNanos() > silenceTimeoutNanos) {
-      lost("the subscription did not answer PING for " + silenceTimeoutNanos / 1_000_000 + " ms");
-      subscriber.reconnect(); // the connection may be dead without knowing it
-      return;
+    if (subscriptions.maintain()) {
+      breakers.follow(subscriptions.shards());
     }
-    if (sync.repairDue() && subscriber.isSubscribed()) {
+    if (sync.repairDue()) {
       repair();
     }
   }
 
   private void repair() {
-    GroupSync.Repair repair = sync.beginRepair();
-    long replayed = 0;
-    try {
-      // Read after the subscription was made: every change numbered later is heard.
-      long[] last = invalidationLog.lastNumbers();
-      List<String> histories = breaker.call(redis::historyIds);
-      for (int group : repair.groups()) {
-        String history = histories.get(group);
-        long through = last[group];
-        if (!repair.known(group)) {
-          // A first look: nothing was served, but a fill in flight may predate the baseline.
-          forEachCache(cache -> cache.dropGroup(group));
-        } else if (!history.equals(repair.history(group))) {
-          flushGroup(group, "its server lost its data (a new history)");
-        } else if (through < repair.applied(group)) {
-          flushGroup(group, "its numbering went back from " + repair.applied(group) + " to "
-              + through);
-        } else if (through > repair.applied(group)) {
-          Replay replay = invalidationLog.after(group, repair.applied(group), through);
-          if (replay.complete()) {
-            replay.entries().forEach(this::apply);
-            replayed += replay.entries().size();
-          } else {
-            flushGroup(group, "its log no longer reaches back to change "
-                + (repair.applied(group) + 1));
-          }
-          through = replay.through();
-        }
-        sync.repaired(repair, group, history, through);
-      }
-    } catch (JedisException e) {
-      log.debug("client {}: repair failed, retrying", name, e);
+    GroupSync.Repair repair = sync.beginRepair(subscriptions.subscribedGroups());
+    if (repair.groups().isEmpty()) {
       return;
+    }
+    Map<CircuitBreaker, List<Integer>> byServer = new LinkedHashMap<>();
+    repair.groups().forEach(group ->
+        byServer.computeIfAbsent(breakers.of(group), b -> new ArrayList<>()).add(group));
+    long replayed = 0;
+    for (Map.Entry<CircuitBreaker, List<Integer>> server : byServer.entrySet()) {
+      try {
+        replayed += repair(repair, server.getKey(), server.getValue());
+      } catch (JedisException e) {
+        // The groups stay unsynced; the next tick tries again.
+        log.debug("client {}: repair of groups {} failed, retrying", name, server.getValue(), e);
+      }
     }
     if (sync.finish()) {
       log.info("client {}: replayed {} logged invalidations of {} groups; serving L1 again", name,
           replayed, repair.groups().size());
     }
+  }
+
+  /** Repairs {@code groups}, all on the server of {@code breaker}; the entries replayed. */
+  private long repair(GroupSync.Repair repair, CircuitBreaker breaker, List<Integer> groups) {
+    // Read after the subscription was made: every change numbered later is heard.
+    Map<Integer, Long> last = breaker.call(() -> invalidationLog.lastNumbers(groups));
+    Map<Integer, String> histories = breaker.call(() -> redis.historyIds(groups));
+    long replayed = 0;
+    for (int group : groups) {
+      String history = histories.get(group);
+      long through = last.get(group);
+      long applied = repair.applied(group);
+      if (!repair.known(group)) {
+        // A first look: nothing was served, but a fill in flight may predate the baseline.
+        forEachCache(cache -> cache.dropGroup(group));
+      } else if (!history.equals(repair.history(group))) {
+        heal(group, group + ":" + history,
+            "its server lost its data or was replaced by a replica (a new history)");
+      } else if (through < applied) {
+        heal(group, group + ":" + history + ":" + through,
+            "its numbering went back from " + applied + " to " + through);
+      } else if (through > applied) {
+        Replay replay = breaker.call(() -> invalidationLog.after(group, applied, last.get(group)));
+        if (replay.complete()) {
+          replay.entries().forEach(this::apply);
+          replayed += replay.entries().size();
+        } else {
+          flushGroup(group, "its log no longer reaches back to change " + (applied + 1));
+        }
+        through = replay.through();
+      }
+      sync.repaired(repair, group, history, through);
+    }
+    return replayed;
+  }
+
+  /**
+   * The server of {@code group} may have lost acknowledged writes: drops the group from L1 and
+   * moves every cache to a new generation, so that neither tier serves a value whose overwrite was
+   * lost. Throws, leaving the group unsynced, if a cache could not be moved.
+   */
+  private void heal(int group, String loss, String why) {
+    flushGroup(group, why + "; every cache moves to a new generation in L2");
+    forEachCache(cache -> cache.healAfterLoss(loss));
   }
 
   private void apply(InvalidationLog.Entry entry) {
@@ -201,5 +230,4 @@ public final class Contact implements InvalidationSubscriber.Listener {
   private void forEachCache(Consumer<DefaultNearCache<?, ?>> action) {
     caches.values().forEach(action);
   }
-
 }

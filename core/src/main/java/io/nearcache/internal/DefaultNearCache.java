@@ -364,6 +364,19 @@ public final class DefaultNearCache<K, V> implements NearCache<K, V> {
     dropAll();
   }
 
+  /**
+   * Makes unreachable the L2 values of this cache that a failover may have rolled back: the server
+   * of one of its groups lost acknowledged writes ({@code loss} names the group and its new
+   * history), so L2 may hold a value whose overwrite or invalidation is gone. The cache moves to
+   * a new generation, announced to every instance, unless one already did so for the same loss.
+   * Called by {@link Contact} after it dropped the group from L1.
+   *
+   * @throws JedisException if Redis cannot be reached; the caller retries
+   */
+  void healAfterLoss(String loss) {
+    remote.bumpGenerationOnce(loss);
+  }
+
   /** {@link #drop} for every key of slot group {@code group}. Called by {@link Contact}. */
   void dropGroup(int group) {
     local.invalidateIf(k -> KeyLayout.groupOf(k) == group);

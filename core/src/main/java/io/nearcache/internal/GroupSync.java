@@ -3,6 +3,7 @@ package io.nearcache.internal;
 import io.nearcache.internal.keys.KeyLayout;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.List;
 import java.util.TreeSet;
 
@@ -103,7 +104,12 @@ final class GroupSync {
 
   /** Messages of any group may have been missed. */
   synchronized void lost() {
-    for (int group = 0; group < KeyLayout.GROUPS; group++) {
+    lost(KeyLayout.allGroups());
+  }
+
+  /** Messages of {@code groups} may have been missed. */
+  synchronized void lost(Collection<Integer> groups) {
+    for (int group : groups) {
       // What was heard before the loss was applied; the repair reads everything after applied.
       ahead.get(group).clear();
       unsync(group);
@@ -116,11 +122,16 @@ final class GroupSync {
     trusted = false;
   }
 
-  /** The state a repair of every unsynced group starts from. */
-  synchronized Repair beginRepair() {
+  /**
+   * The state a repair starts from, of every unsynced group whose messages are heard now.
+   *
+   * @param listening per group, whether its subscription is up: only then does a baseline read
+   *     now cover every later change
+   */
+  synchronized Repair beginRepair(boolean[] listening) {
     List<Integer> groups = new ArrayList<>();
     for (int group = 0; group < KeyLayout.GROUPS; group++) {
-      if (!synced[group]) {
+      if (!synced[group] && listening[group]) {
         groups.add(group);
       }
     }

@@ -3,10 +3,19 @@ package io.nearcache.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.nearcache.internal.keys.KeyLayout;
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
 /** The rules of a group's numbering, one step at a time. */
 class GroupSyncTest {
+  /** Every group's subscription up. */
+  private static final boolean[] LISTENING = listening();
+
+  private static boolean[] listening() {
+    boolean[] all = new boolean[KeyLayout.GROUPS];
+    Arrays.fill(all, true);
+    return all;
+  }
 
   /** A sync whose every group was repaired once, at number 0 of history "h". */
   private static GroupSync synced() {
@@ -17,7 +26,7 @@ class GroupSyncTest {
   }
 
   private static void repairAll(GroupSync sync, long through) {
-    GroupSync.Repair repair = sync.beginRepair();
+    GroupSync.Repair repair = sync.beginRepair(LISTENING);
     for (int group : repair.groups()) {
       sync.repaired(repair, group, "h", through);
     }
@@ -29,13 +38,13 @@ class GroupSyncTest {
     GroupSync sync = new GroupSync();
     assertThat(sync.trusted()).isFalse();
     assertThat(sync.repairDue()).isTrue();
-    GroupSync.Repair repair = sync.beginRepair();
+    GroupSync.Repair repair = sync.beginRepair(LISTENING);
     assertThat(repair.groups()).hasSize(KeyLayout.GROUPS);
     for (int group = 1; group < KeyLayout.GROUPS; group++) {
       sync.repaired(repair, group, "h", 0);
     }
     assertThat(sync.finish()).as("group 0 not read yet").isFalse();
-    sync.repaired(sync.beginRepair(), 0, "h", 0);
+    sync.repaired(sync.beginRepair(LISTENING), 0, "h", 0);
     assertThat(sync.finish()).isTrue();
   }
 
@@ -47,7 +56,7 @@ class GroupSyncTest {
     assertThat(sync.trusted()).isTrue();
     assertThat(sync.heard(3, 4)).as("3 never arrived").isTrue();
     assertThat(sync.trusted()).isFalse();
-    GroupSync.Repair repair = sync.beginRepair();
+    GroupSync.Repair repair = sync.beginRepair(LISTENING);
     assertThat(repair.groups()).containsExactly(3);
     assertThat(repair.applied(3)).isEqualTo(2);
     sync.repaired(repair, 3, "h", 4); // the replay found 3 and 4
@@ -59,7 +68,7 @@ class GroupSyncTest {
   void numbersHeardDuringARepairCarryTheGroupPastWhatTheLogShowed() {
     GroupSync sync = synced();
     sync.lost();
-    GroupSync.Repair repair = sync.beginRepair();
+    GroupSync.Repair repair = sync.beginRepair(LISTENING);
     // The repair reads the counter at 5; changes 6 and 7 arrive before it reports.
     sync.heard(1, 6);
     sync.heard(1, 7);
@@ -84,7 +93,7 @@ class GroupSyncTest {
   void aLossDuringARepairVoidsItButKeepsWhatItApplied() {
     GroupSync sync = synced();
     sync.lost();
-    GroupSync.Repair repair = sync.beginRepair();
+    GroupSync.Repair repair = sync.beginRepair(LISTENING);
     sync.lost(); // the subscriber thread, while the repair reads the logs
     for (int group : repair.groups()) {
       sync.repaired(repair, group, "h", 9);
@@ -107,7 +116,7 @@ class GroupSyncTest {
     for (int position = 0; position <= KeyLayout.GROUPS; position++) {
       GroupSync sync = synced();
       sync.lost();
-      GroupSync.Repair repair = sync.beginRepair();
+      GroupSync.Repair repair = sync.beginRepair(LISTENING);
       for (int group = 0; group < KeyLayout.GROUPS; group++) {
         if (group == position) {
           sync.lost();
@@ -129,7 +138,7 @@ class GroupSyncTest {
     GroupSync sync = synced();
     sync.heard(4, 1);
     sync.heard(4, 3); // 2 is missing
-    GroupSync.Repair repair = sync.beginRepair();
+    GroupSync.Repair repair = sync.beginRepair(LISTENING);
     sync.repaired(repair, 4, "h", 1); // a log that showed only 1: 3 came from no change
     assertThat(sync.finish()).isFalse();
     assertThat(sync.repairDue()).isTrue();

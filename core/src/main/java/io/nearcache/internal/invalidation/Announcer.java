@@ -60,11 +60,11 @@ public final class Announcer {
   /** Announces the changes of {@code prefix} on {@code redis}'s channels as {@code senderId}. */
   public Announcer(RedisDeployment redis, String prefix, String senderId) {
     this.senderId = senderId;
-    this.publishCommand = redis.publishCommand();
+    this.publishCommand = redis.pubSub().publishCommand();
     for (int group = 0; group < KeyLayout.GROUPS; group++) {
       groupKeys.add(List.of(KeyLayout.utf8(KeyLayout.counterKey(prefix, group)),
           KeyLayout.utf8(KeyLayout.logKey(prefix, group))));
-      channels.add(redis.channel(prefix, group));
+      channels.add(redis.pubSub().channel(prefix, group));
     }
   }
 

@@ -1,8 +1,8 @@
 package io.nearcache.internal.invalidation;
 
 import io.nearcache.internal.keys.KeyLayout;
-import io.nearcache.internal.resilience.CircuitBreaker;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import redis.clients.jedis.AbstractPipeline;
@@ -27,13 +27,14 @@ public final class InvalidationLog {
   private static final int PAGE = 1_000;
 
   private final UnifiedJedis jedis;
-  private final CircuitBreaker breaker;
   private final String prefix;
 
-  /** Creates a reader of the logs of {@code prefix}. */
-  public InvalidationLog(UnifiedJedis jedis, CircuitBreaker breaker, String prefix) {
+  /**
+   * Creates a reader of the logs of {@code prefix}. Its calls go to Redis directly: the caller
+   * runs them through the breaker of the groups it reads.
+   */
+  public InvalidationLog(UnifiedJedis jedis, String prefix) {
     this.jedis = jedis;
-    this.breaker = breaker;
     this.prefix = prefix;
   }
 
@@ -63,29 +64,26 @@ public final class InvalidationLog {
   public record Replay(boolean complete, List<Entry> entries, long through) {}
 
   /**
-   * The number of the last change of every group, in group order, in one round trip (0 for a
-   * group never changed).
+   * The number of the last change of each of {@code groups} (0 for a group never changed), in one
+   * round trip per server.
    *
    * @throws JedisException if Redis could not be read, or a counter holds a non-number
    */
-  public long[] lastNumbers() {
-    List<Response<String>> replies = new ArrayList<>(KeyLayout.GROUPS);
-    breaker.call(() -> {
-      try (AbstractPipeline pipeline = jedis.pipelined()) {
-        for (int group = 0; group < KeyLayout.GROUPS; group++) {
-          replies.add(pipeline.get(KeyLayout.counterKey(prefix, group)));
-        }
-        pipeline.sync();
+  public Map<Integer, Long> lastNumbers(List<Integer> groups) {
+    List<Response<String>> replies = new ArrayList<>(groups.size());
+    try (AbstractPipeline pipeline = jedis.pipelined()) {
+      for (int group : groups) {
+        replies.add(pipeline.get(KeyLayout.counterKey(prefix, group)));
       }
-      return null;
-    });
-    long[] numbers = new long[KeyLayout.GROUPS];
-    for (int group = 0; group < numbers.length; group++) {
-      String stored = replies.get(group).get();
+      pipeline.sync();
+    }
+    Map<Integer, Long> numbers = new HashMap<>();
+    for (int i = 0; i < groups.size(); i++) {
+      String stored = replies.get(i).get();
       try {
-        numbers[group] = stored == null ? 0 : Long.parseLong(stored);
+        numbers.put(groups.get(i), stored == null ? 0 : Long.parseLong(stored));
       } catch (NumberFormatException e) {
-        throw new JedisDataException(KeyLayout.counterKey(prefix, group)
+        throw new JedisDataException(KeyLayout.counterKey(prefix, groups.get(i))
             + " holds a non-number; delete it to reset", e);
       }
     }
@@ -104,8 +102,7 @@ public final class InvalidationLog {
     List<Entry> entries = new ArrayList<>();
     String start = "0-" + (applied + 1);
     while (true) {
-      String from = start;
-      List<StreamEntry> page = breaker.call(() -> jedis.xrange(log, from, "+", PAGE));
+      List<StreamEntry> page = jedis.xrange(log, start, "+", PAGE);
       for (StreamEntry entry : page) {
         entries.add(entry(entry));
       }

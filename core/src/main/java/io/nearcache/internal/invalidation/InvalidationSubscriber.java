@@ -7,15 +7,21 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import io.nearcache.internal.redis.PubSub;
+import java.nio.charset.StandardCharsets;
 import redis.clients.jedis.BinaryJedisPubSub;
+import redis.clients.jedis.BinaryJedisShardedPubSub;
 import redis.clients.jedis.Connection;
 import redis.clients.jedis.Protocol;
 import redis.clients.jedis.exceptions.JedisException;
 
 /**
- * Owns a client's one subscriber connection and thread. Delivers every message to a {@link
+ * Owns one subscriber connection and its thread: a client has one per server that owns slot
+ * groups. Delivers every message to a {@link
  * Listener}, and tells it when messages may have been lost (the connection dropped) and when a
- * message cannot be read. It resubscribes by itself with exponential backoff.
+ * message cannot be read. A subscription the server ends (a
+ * failover or slot migration unsubscribes a sharded channel; Jedis' loop then simply returns)
+ * counts as a dropped connection. It resubscribes by itself with exponential backoff.
  *
  * <p>Liveness costs one round trip per interval on this connection alone: {@link #ping()} sends a
  * PING on it, and Redis answers after every message queued before it. {@link #silentNanos()} is
@@ -48,13 +54,14 @@ public final class InvalidationSubscriber implements AutoCloseable {
   }
 
   private final Supplier<Connection> connections;
+  private final PubSub pubSub;
   private final byte[][] channels;
   private final Listener listener;
   private final Thread thread;
   private final CountDownLatch firstSubscription = new CountDownLatch(1);
   private final CountDownLatch closing = new CountDownLatch(1);
   private volatile Connection current;
-  private volatile Handler handler;
+  private volatile Session session;
   private volatile boolean closed;
 
   /**
@@ -62,28 +69,34 @@ public final class InvalidationSubscriber implements AutoCloseable {
    *
    * @param connections where subscriber connections come from; each one is used until it breaks,
    *     then closed as broken
-   * @param channels the channels to listen to
+   * @param pubSub classic or sharded: how to subscribe
+   * @param channels the channels to listen to, at least one
    * @param threadName the name of the subscriber thread
    */
-  public InvalidationSubscriber(Supplier<Connection> connections, List<byte[]> channels,
-      String threadName, Listener listener) {
+  public InvalidationSubscriber(Supplier<Connection> connections, PubSub pubSub,
+      List<byte[]> channels, String threadName, Listener listener) {
     this.connections = connections;
+    this.pubSub = pubSub;
     this.channels = channels.stream().map(byte[]::clone).toArray(byte[][]::new);
     this.listener = listener;
     this.thread = new Thread(this::run, threadName);
     this.thread.setDaemon(true);
   }
 
-  /** Starts the thread and waits up to {@code timeout} for the first subscription. */
-  public boolean start(Duration timeout) throws InterruptedException {
+  /** Starts the thread, which connects and subscribes. */
+  public void start() {
     thread.start();
-    return firstSubscription.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** Waits up to {@code timeout} for the first subscription; whether it was made. */
+  public boolean awaitSubscribed(Duration timeout) throws InterruptedException {
+    return firstSubscription.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
   }
 
   /** Whether every channel is subscribed now. */
   public boolean isSubscribed() {
-    Handler h = handler;
-    return h != null && h.subscribed == channels.length;
+    Session s = session;
+    return s != null && s.subscribed == channels.length;
   }
 
   /**
@@ -92,10 +105,10 @@ public final class InvalidationSubscriber implements AutoCloseable {
    * connection itself.
    */
   public void ping() {
-    Handler h = handler;
-    if (h != null && h.subscribed == channels.length) {
+    Session s = session;
+    if (s != null && s.subscribed == channels.length) {
       try {
-        h.ping();
+        s.ping();
       } catch (JedisException | IllegalStateException e) {
         log.debug("invalidation subscriber {}: PING not sent", thread.getName(), e);
       }
@@ -107,8 +120,8 @@ public final class InvalidationSubscriber implements AutoCloseable {
    * subscription, whichever came last.
    */
   public long silentNanos() {
-    Handler h = handler;
-    return h == null ? 0 : System.nanoTime() - h.lastHeardNanos;
+    Session s = session;
+    return s == null ? 0 : System.nanoTime() - s.lastHeardNanos;
   }
 
   /** Breaks the current connection, if any; the thread reconnects after its backoff. */
@@ -123,17 +136,21 @@ public final class InvalidationSubscriber implements AutoCloseable {
   private void run() {
     long backoff = MIN_BACKOFF_MILLIS;
     while (!closed) {
-      Handler h = new Handler();
-      handler = h;
+      Session session = pubSub == PubSub.SHARDED ? new Sharded() : new Classic();
+      this.session = session;
+      String lost = "subscriber connection dropped";
       try (Connection connection = connections.get()) {
         current = connection;
         try {
           speakResp2(connection);
-          h.proceed(connection, channels);
+          session.proceed(connection);
+          if (session.endedBy != null) {
+            lost = session.endedBy;
+          }
         } finally {
-          // Not subscribed from here on, whatever the handler saw last; and a pub/sub connection
+          // Not subscribed from here on, whatever the session saw last; and a pub/sub connection
           // is never reused for commands.
-          h.subscribed = 0;
+          session.subscribed = 0;
           connection.setBroken();
           current = null;
         }
@@ -146,8 +163,9 @@ public final class InvalidationSubscriber implements AutoCloseable {
       if (closed) {
         break;
       }
-      notifyLost("subscriber connection dropped");
-      backoff = h.everSubscribed ? MIN_BACKOFF_MILLIS : Math.min(backoff * 2, MAX_BACKOFF_MILLIS);
+      notifyLost(lost);
+      backoff = session.everSubscribed ? MIN_BACKOFF_MILLIS
+          : Math.min(backoff * 2, MAX_BACKOFF_MILLIS);
       try {
         if (closing.await(backoff, TimeUnit.MILLISECONDS)) {
           break;
@@ -196,35 +214,58 @@ public final class InvalidationSubscriber implements AutoCloseable {
     }
   }
 
-  /** One subscription's callbacks; a new one per connection. */
-  private final class Handler extends BinaryJedisPubSub {
-    private volatile int subscribed;
-    private volatile boolean everSubscribed;
-    private volatile long lastHeardNanos = System.nanoTime();
+  /**
+   * One connection's subscription: the state both kinds of pub/sub share, and the callbacks they
+   * make. A new one per connection.
+   */
+  private abstract class Session {
+    volatile int subscribed;
+    volatile boolean everSubscribed;
+    volatile long lastHeardNanos = System.nanoTime();
+    /** Why the server ended the subscription, if it did. */
+    volatile String endedBy;
 
-    @Override
-    public void onSubscribe(byte[] subscribedChannel, int count) {
+    /** Subscribes on {@code connection} and delivers until the subscription ends. */
+    abstract void proceed(Connection connection);
+
+    /** Asks for an answer on the connection, from another thread. */
+    abstract void ping();
+
+    final void heard() {
       lastHeardNanos = System.nanoTime();
+    }
+
+    final void subscribedTo(int count) {
+      heard();
       subscribed = count;
       if (count < channels.length) {
         return;
       }
       everSubscribed = true;
       if (closed) {
-        unsubscribe();
+        end();
         return;
       }
       firstSubscription.countDown();
     }
 
-    @Override
-    public void onPong(byte[] pattern) {
-      lastHeardNanos = System.nanoTime();
+    /** The server ended the subscription of {@code channel}: its slot moved, or a failover. */
+    final void endedByServer(byte[] channel, int count) {
+      if (closed || endedBy != null) {
+        return; // closing, or the rest of the channels, unsubscribed here
+      }
+      endedBy = "Redis ended the subscription of "
+          + new String(channel, StandardCharsets.UTF_8) + " (a failover or a slot migration)";
+      if (count > 0) {
+        end();
+      }
     }
 
-    @Override
-    public void onMessage(byte[] fromChannel, byte[] bytes) {
-      lastHeardNanos = System.nanoTime();
+    /** Unsubscribes from every channel, which ends {@link #proceed}. */
+    abstract void end();
+
+    final void message(byte[] bytes) {
+      heard();
       InvalidationMessage message;
       try {
         message = InvalidationMessage.decode(bytes);
@@ -243,6 +284,91 @@ public final class InvalidationSubscriber implements AutoCloseable {
         log.error("invalidation listener failed on {}", message, e);
         notifyLost("listener failure");
       }
+    }
+  }
+
+  /** Classic pub/sub: every channel in one {@code SUBSCRIBE}; PING answered with a pong. */
+  private final class Classic extends Session {
+    private final BinaryJedisPubSub pubSub = new BinaryJedisPubSub() {
+      @Override
+      public void onSubscribe(byte[] channel, int count) {
+        subscribedTo(count);
+      }
+
+      @Override
+      public void onUnsubscribe(byte[] channel, int count) {
+        endedByServer(channel, count);
+      }
+
+      @Override
+      public void onPong(byte[] pattern) {
+        heard();
+      }
+
+      @Override
+      public void onMessage(byte[] channel, byte[] bytes) {
+        message(bytes);
+      }
+    };
+
+    @Override
+    void proceed(Connection connection) {
+      pubSub.proceed(connection, channels);
+    }
+
+    @Override
+    void ping() {
+      pubSub.ping();
+    }
+
+    @Override
+    void end() {
+      pubSub.unsubscribe();
+    }
+  }
+
+  /**
+   * Sharded pub/sub: one {@code SSUBSCRIBE} per channel, since the channels of one primary lie in
+   * different slots and one command may name channels of one slot only. Jedis' sharded
+   * subscriber has no PING; subscribing again to a channel already subscribed is answered with
+   * its confirmation, which serves as one (and is refused with {@code MOVED} once the slot moved).
+   */
+  private final class Sharded extends Session {
+    private final BinaryJedisShardedPubSub pubSub = new BinaryJedisShardedPubSub() {
+      @Override
+      public void onSSubscribe(byte[] channel, int count) {
+        if (count == 1 && subscribed == 0) {
+          for (int i = 1; i < channels.length; i++) {
+            ssubscribe(channels[i]);
+          }
+        }
+        subscribedTo(count);
+      }
+
+      @Override
+      public void onSUnsubscribe(byte[] channel, int count) {
+        endedByServer(channel, count);
+      }
+
+      @Override
+      public void onSMessage(byte[] channel, byte[] bytes) {
+        message(bytes);
+      }
+    };
+
+    @Override
+    void proceed(Connection connection) {
+      pubSub.proceed(connection, channels[0]);
+    }
+
+    @Override
+    void ping() {
+      pubSub.ssubscribe(channels[0]);
+    }
+
+    @Override
+    void end() {
+      pubSub.sunsubscribe();
     }
   }
 }

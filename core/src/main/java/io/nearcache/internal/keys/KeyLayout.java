@@ -2,7 +2,10 @@ package io.nearcache.internal.keys;
 
 import com.google.common.hash.Hashing;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.regex.Pattern;
+import java.util.stream.IntStream;
+import redis.clients.jedis.util.JedisClusterCRC16;
 
 /**
  * Where one cache's data lives in Redis. Layout (documented in README, stable across versions):
@@ -11,6 +14,7 @@ import java.util.regex.Pattern;
  *   value       &lt;prefix&gt;:&lt;cache&gt;:&lt;generation&gt;:{&lt;prefix&gt;:&lt;group&gt;}:v:&lt;key&gt;
  *   lease       &lt;prefix&gt;:&lt;cache&gt;:&lt;generation&gt;:{&lt;prefix&gt;:&lt;group&gt;}:l:&lt;key&gt;
  *   generation  &lt;prefix&gt;:&lt;cache&gt;:{&lt;prefix&gt;:00}:generation
+ *   healed      &lt;prefix&gt;:&lt;cache&gt;:{&lt;prefix&gt;:00}:healed   (failovers already healed)
  *   log         &lt;prefix&gt;:{&lt;prefix&gt;:&lt;group&gt;}:log             (a capped Redis Stream per group)
  *   counter     &lt;prefix&gt;:{&lt;prefix&gt;:&lt;group&gt;}:changes        (the group's last change number)
  * </pre>
@@ -30,11 +34,15 @@ public final class KeyLayout {
    */
   public static final int GROUPS = 16;
 
+  private static final List<Integer> ALL_GROUPS =
+      IntStream.range(0, GROUPS).boxed().toList();
+
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
 
   private final String prefix;
   private final String cacheHead;
   private final byte[] generationKey;
+  private final byte[] healedKey;
 
   /**
    * Creates the layout of one cache.
@@ -45,6 +53,7 @@ public final class KeyLayout {
     this.prefix = requireName("keyPrefix", prefix);
     this.cacheHead = prefix + ':' + requireName("cache name", cache) + ':';
     this.generationKey = utf8(cacheHead + tag(prefix, 0) + ":generation");
+    this.healedKey = utf8(cacheHead + tag(prefix, 0) + ":healed");
   }
 
   /**
@@ -79,6 +88,14 @@ public final class KeyLayout {
     return generationKey.clone();
   }
 
+  /**
+   * The set of the losses (a group and its new history) after which this cache already moved to
+   * a new generation, so that a fleet that detects one failover moves it once.
+   */
+  public byte[] healedKey() {
+    return healedKey.clone();
+  }
+
   /** The key holding the value of {@code encodedKey} in {@code generation}. */
   public byte[] valueKey(long generation, String encodedKey) {
     return entryKey(generation, encodedKey, ":v:");
@@ -87,6 +104,16 @@ public final class KeyLayout {
   /** The key holding the load lease of {@code encodedKey} in {@code generation}. */
   public byte[] leaseKey(long generation, String encodedKey) {
     return entryKey(generation, encodedKey, ":l:");
+  }
+
+  /** Every slot group, ascending. */
+  public static List<Integer> allGroups() {
+    return ALL_GROUPS;
+  }
+
+  /** The Redis Cluster hash slot of {@code group} of {@code prefix}. */
+  public static int slot(String prefix, int group) {
+    return JedisClusterCRC16.getSlot(tag(prefix, group));
   }
 
   /** The slot group of {@code encodedKey}: where its value, lease and change records live. */
@@ -108,7 +135,8 @@ public final class KeyLayout {
     return Math.floorMod(Hashing.murmur3_32_fixed().hashBytes(key).asInt(), GROUPS);
   }
 
-  private static String tag(String prefix, int group) {
+  /** The Redis Cluster hash tag of {@code group} of {@code prefix}: {@code {<prefix>:<group>}}. */
+  public static String tag(String prefix, int group) {
     return "{" + prefix + ":" + (group < 10 ? "0" : "") + group + "}";
   }
 

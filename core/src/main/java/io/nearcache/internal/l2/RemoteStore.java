@@ -3,17 +3,19 @@ package io.nearcache.internal.l2;
 import io.nearcache.internal.invalidation.Announcer;
 import io.nearcache.internal.invalidation.InvalidationMessage.Kind;
 import io.nearcache.internal.keys.KeyLayout;
+import io.nearcache.internal.resilience.Breakers;
 import io.nearcache.internal.resilience.CircuitBreaker;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiFunction;
-import java.util.function.Function;
 import redis.clients.jedis.AbstractPipeline;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.UnifiedJedis;
@@ -79,6 +81,21 @@ public final class RemoteStore {
       announce(generation, 'c', ARGV[1], 'g', generation)
       return generation""");
 
+  /**
+   * After a failover that may have lost writes: a new generation, above both the stored one and
+   * the caller's (the loss may have rolled the generation back too), numbered, logged and
+   * announced in group 0; unless this loss was healed already, which leaves the generation as it
+   * is. Either way returns the generation. The set of healed losses lives a day.
+   */
+  private static final Script BUMP_ONCE_AND_ANNOUNCE = new Script(Announcer.LUA + """
+      local stored = tonumber(redis.call('GET', KEYS[1]) or '0')
+      if redis.call('SADD', KEYS[2], ARGV[1]) == 0 then return stored end
+      redis.call('PEXPIRE', KEYS[2], 86400000)
+      local generation = math.max(stored, tonumber(ARGV[2])) + 1
+      redis.call('SET', KEYS[1], generation)
+      announce(generation, 'c', ARGV[3], 'g', generation)
+      return generation""");
+
   /** What {@link #getOrLeaseAll} found for a key. */
   public sealed interface Lookup {}
 
@@ -95,7 +112,7 @@ public final class RemoteStore {
   private static final HeldByOther HELD = new HeldByOther();
 
   private final UnifiedJedis jedis;
-  private final CircuitBreaker breaker;
+  private final Breakers breakers;
   private final Announcer announcer;
   private final KeyLayout layout;
   private final String cacheName;
@@ -109,10 +126,10 @@ public final class RemoteStore {
    * Creates the L2 of one cache: values live {@code ttl}, "no value" frames {@code nullTtl},
    * leases {@code leaseTimeout}.
    */
-  public RemoteStore(UnifiedJedis jedis, CircuitBreaker breaker, Announcer announcer, String cache,
+  public RemoteStore(UnifiedJedis jedis, Breakers breakers, Announcer announcer, String cache,
       KeyLayout layout, Duration ttl, Duration nullTtl, Duration leaseTimeout) {
     this.jedis = jedis;
-    this.breaker = breaker;
+    this.breakers = breakers;
     this.announcer = announcer;
     this.cacheName = cache;
     this.cache = cache.getBytes(StandardCharsets.UTF_8);
@@ -124,48 +141,41 @@ public final class RemoteStore {
 
   /** The frame of {@code key}, or {@code null}, for a read that takes no lease. */
   public byte[] get(String key) {
-    return breaker.call(() -> jedis.get(layout.valueKey(knownGeneration(), key)));
+    return breakers.of(KeyLayout.groupOf(key))
+        .call(() -> jedis.get(layout.valueKey(knownGeneration(), key)));
   }
 
-  /** The frame of each key, {@code null} where absent, in one round trip. */
+  /** The frame of each key, {@code null} where absent, in one round trip per server. */
   public List<byte[]> getAll(List<String> keys) {
-    return breaker.call(() -> {
-      long gen = knownGeneration();
-      return batch(keys, key -> jedis.get(layout.valueKey(gen, key)),
-          (pipeline, key) -> pipeline.get(layout.valueKey(gen, key)));
-    });
+    return batch(keys, (gen, key) -> jedis.get(layout.valueKey(gen, key)),
+        (pipeline, gen, key) -> pipeline.get(layout.valueKey(gen, key)));
   }
 
   /**
    * For each key, its value frame if there is one, else its lease taken for {@code token}, in one
-   * round trip.
+   * round trip per server.
    */
   public List<Lookup> getOrLeaseAll(List<String> keys, byte[] token) {
-    List<Object> replies = breaker.call(() -> {
-      long gen = knownGeneration();
-      return batch(keys,
-          key -> GET_OR_LEASE.run(jedis, entryKeys(gen, key), List.of(token, leaseMillis)),
-          (pipeline, key) ->
-              GET_OR_LEASE.queue(pipeline, entryKeys(gen, key), List.of(token, leaseMillis)));
-    });
+    List<Object> replies = batch(keys,
+        (gen, key) -> GET_OR_LEASE.run(jedis, entryKeys(gen, key), List.of(token, leaseMillis)),
+        (pipeline, gen, key) ->
+            GET_OR_LEASE.queue(pipeline, entryKeys(gen, key), List.of(token, leaseMillis)));
     return replies.stream().map(RemoteStore::lookup).toList();
   }
 
   /**
    * Stores each frame if the lease of {@code token} on its key still stands, and drops the lease,
-   * in one round trip. A value lives the remote TTL, "no value" the null TTL.
+   * in one round trip per server. A value lives the remote TTL, "no value" the null TTL.
    *
    * @return whether each was stored; {@code false} where a write, an invalidation or the lease's
    *     expiry came first
    */
   public List<Boolean> setAllIfLeased(Map<String, byte[]> frames, byte[] token) {
-    List<Object> replies = breaker.call(() -> {
-      long gen = knownGeneration();
-      return batch(frames.keySet(),
-          key -> SET_IF_LEASED.run(jedis, entryKeys(gen, key), leasedSetArgs(frames, key, token)),
-          (pipeline, key) -> SET_IF_LEASED.queue(pipeline, entryKeys(gen, key),
-              leasedSetArgs(frames, key, token)));
-    });
+    List<Object> replies = batch(frames.keySet(),
+        (gen, key) -> SET_IF_LEASED.run(jedis, entryKeys(gen, key),
+            leasedSetArgs(frames, key, token)),
+        (pipeline, gen, key) -> SET_IF_LEASED.queue(pipeline, entryKeys(gen, key),
+            leasedSetArgs(frames, key, token)));
     return replies.stream().map(Long.valueOf(1)::equals).toList();
   }
 
@@ -174,15 +184,15 @@ public final class RemoteStore {
     return List.of(token, frame, Frame.isNoValue(frame) ? nullTtlMillis : ttlMillis);
   }
 
-  /** Drops the leases of {@code token} on {@code keys} that still stand, in one round trip. */
+  /**
+   * Drops the leases of {@code token} on {@code keys} that still stand, in one round trip per
+   * server.
+   */
   public void releaseAll(Collection<String> keys, byte[] token) {
-    breaker.call(() -> {
-      long gen = knownGeneration();
-      return batch(keys,
-          key -> RELEASE.run(jedis, List.of(layout.leaseKey(gen, key)), List.of(token)),
-          (pipeline, key) ->
-              RELEASE.queue(pipeline, List.of(layout.leaseKey(gen, key)), List.of(token)));
-    });
+    batch(keys,
+        (gen, key) -> RELEASE.run(jedis, List.of(layout.leaseKey(gen, key)), List.of(token)),
+        (pipeline, gen, key) ->
+            RELEASE.queue(pipeline, List.of(layout.leaseKey(gen, key)), List.of(token)));
   }
 
   /**
@@ -190,9 +200,9 @@ public final class RemoteStore {
    * numbers, logs and announces the change, in one atomic step.
    */
   public void set(String key, byte[] frame) {
-    breaker.call(() -> {
+    int group = KeyLayout.groupOf(key);
+    breakers.of(group).call(() -> {
       long gen = knownGeneration();
-      int group = KeyLayout.groupOf(key);
       return SET_AND_ANNOUNCE.run(jedis, changeKeys(gen, group, key), changeArgs(group, key,
           List.of(frame, ttlMillis, decimal(gen), cache, KeyLayout.utf8(key))));
     });
@@ -200,9 +210,9 @@ public final class RemoteStore {
 
   /** Deletes {@code key}'s value and lease and numbers, logs and announces it, atomically. */
   public void delete(String key) {
-    breaker.call(() -> {
+    int group = KeyLayout.groupOf(key);
+    breakers.of(group).call(() -> {
       long gen = knownGeneration();
-      int group = KeyLayout.groupOf(key);
       return DELETE_AND_ANNOUNCE.run(jedis, changeKeys(gen, group, key), changeArgs(group, key,
           List.of(decimal(gen), cache, KeyLayout.utf8(key))));
     });
@@ -215,12 +225,28 @@ public final class RemoteStore {
    * @return the new generation
    */
   public long bumpGeneration() {
-    long next = breaker.call(() -> (Long) BUMP_AND_ANNOUNCE.run(jedis,
+    long next = breakers.of(0).call(() -> (Long) BUMP_AND_ANNOUNCE.run(jedis,
         Announcer.concat(List.of(layout.generationKey()), announcer.keys(0)),
         Announcer.concat(List.of(cache),
             announcer.args(Kind.WHOLE_CACHE, 0, cacheName, List.of()))));
     advanceGeneration(next);
     return next;
+  }
+
+  /**
+   * Moves the cache to a new generation after {@code loss}, once across the fleet: see {@link
+   * io.nearcache.internal.DefaultNearCache}'s {@code healAfterLoss}.
+   *
+   * @return the cache's generation now
+   */
+  public long bumpGenerationOnce(String loss) {
+    long known = generation.get();
+    long now = breakers.of(0).call(() -> (Long) BUMP_ONCE_AND_ANNOUNCE.run(jedis,
+        Announcer.concat(List.of(layout.generationKey(), layout.healedKey()), announcer.keys(0)),
+        Announcer.concat(List.of(KeyLayout.utf8(loss), decimal(known), cache),
+            announcer.args(Kind.WHOLE_CACHE, 0, cacheName, List.of()))));
+    advanceGeneration(now);
+    return now;
   }
 
   /** Follows a generation announced by another instance, if it is newer than the known one. */
@@ -263,26 +289,59 @@ public final class RemoteStore {
     return Announcer.concat(own, announcer.args(Kind.KEYS, group, cacheName, List.of(key)));
   }
 
+  /** A command queued in a pipeline for one key under a generation. */
+  @FunctionalInterface
+  private interface Queued<T> {
+    Response<T> queue(AbstractPipeline pipeline, long generation, String key);
+  }
+
   /**
-   * Runs a command for each key in one round trip: alone for one key (a pipeline would only add
-   * its own cost to the miss path), else pipelined.
+   * Runs a command for each key: alone for one key (a pipeline would only add its own cost to the
+   * miss path), else pipelined, one pipeline per server, each through that server's breaker. The
+   * keys of a server that fails fail the whole call, after the other servers' ran.
    */
-  private <T> List<T> batch(Collection<String> keys, Function<String, T> alone,
-      BiFunction<AbstractPipeline, String, Response<T>> command) {
+  private <T> List<T> batch(Collection<String> keys, BiFunction<Long, String, T> alone,
+      Queued<T> command) {
     if (keys.size() == 1) {
-      return Collections.singletonList(alone.apply(keys.iterator().next()));
+      String key = keys.iterator().next();
+      return Collections.singletonList(breakers.of(KeyLayout.groupOf(key))
+          .call(() -> alone.apply(knownGeneration(), key)));
     }
-    List<Response<T>> responses = new ArrayList<>(keys.size());
+    Map<CircuitBreaker, List<String>> byServer = new LinkedHashMap<>();
+    for (String key : keys) {
+      byServer.computeIfAbsent(breakers.of(KeyLayout.groupOf(key)), b -> new ArrayList<>())
+          .add(key);
+    }
+    Map<String, T> replies = new HashMap<>();
+    JedisException failed = null;
+    for (Map.Entry<CircuitBreaker, List<String>> server : byServer.entrySet()) {
+      try {
+        replies.putAll(server.getKey().call(() -> pipelined(server.getValue(), command)));
+      } catch (JedisException e) {
+        failed = e;
+      }
+    }
+    if (failed != null) {
+      throw failed;
+    }
+    List<T> ordered = new ArrayList<>(keys.size());
+    for (String key : keys) {
+      ordered.add(replies.get(key));
+    }
+    return ordered;
+  }
+
+  private <T> Map<String, T> pipelined(List<String> keys, Queued<T> command) {
+    long gen = knownGeneration();
+    Map<String, Response<T>> responses = new LinkedHashMap<>();
     try (AbstractPipeline pipeline = jedis.pipelined()) {
       for (String key : keys) {
-        responses.add(command.apply(pipeline, key));
+        responses.put(key, command.queue(pipeline, gen, key));
       }
       pipeline.sync();
     }
-    List<T> replies = new ArrayList<>(responses.size());
-    for (Response<T> response : responses) {
-      replies.add(response.get());
-    }
+    Map<String, T> replies = new HashMap<>();
+    responses.forEach((key, response) -> replies.put(key, response.get()));
     return replies;
   }
 

@@ -17,11 +17,12 @@ import redis.clients.jedis.exceptions.JedisNoScriptException;
  * there again. In a pipeline it is sent in full: one {@code NOSCRIPT} there would fail a reply in
  * the middle of the batch.
  */
-final class Script {
+public final class Script {
   private final byte[] source;
   private final byte[] sha;
 
-  Script(String source) {
+  /** A script of {@code source}, whose SHA1 is computed here, not asked of Redis. */
+  public Script(String source) {
     this.source = source.getBytes(StandardCharsets.UTF_8);
     try {
       this.sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(this.source))
@@ -31,13 +32,22 @@ final class Script {
     }
   }
 
-  /** Runs the script in one round trip, or two the first time a server sees it. */
-  Object run(UnifiedJedis jedis, List<byte[]> keys, List<byte[]> args) {
+  /**
+   * Runs the script in one round trip, or two the first time a server sees it.
+   *
+   * @throws redis.clients.jedis.exceptions.JedisException if Redis fails or rejects the call
+   */
+  public Object run(UnifiedJedis jedis, List<byte[]> keys, List<byte[]> args) {
     try {
       return jedis.evalsha(sha, keys, args);
     } catch (JedisNoScriptException e) {
       return jedis.eval(source, keys, args);
     }
+  }
+
+  /** The script's code, as {@code EVAL} sends it. */
+  public byte[] source() {
+    return source.clone();
   }
 
   /** Queues the script, in full, in {@code pipeline}. */

@@ -1,53 +1,56 @@
 package io.nearcache.internal.redis;
 
+import java.util.Collection;
 import java.util.List;
-import redis.clients.jedis.Connection;
+import java.util.Map;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisException;
 
 /**
- * The one place that knows how a client's Redis is deployed. The rest of the library asks it for
- * commands, subscriber connections, the channels a group's changes are announced on, and the
- * identity of the history a group's log belongs to; it never learns whether it runs on one server,
- * a Sentinel-guarded primary or a Cluster. Standalone Redis is {@link StandaloneRedis}; Sentinel
- * and Cluster are meant to be further implementations, not edits across the code.
+ * The one place that knows how a client's Redis is deployed: one server ({@link
+ * StandaloneRedis}), a primary guarded by Sentinel ({@link SentinelRedis}) or a Cluster ({@link
+ * ClusterRedis}). The rest of the library asks it for commands, the servers that own the slot
+ * groups now (where to listen), how changes are announced, and the identity of the history a
+ * group's log belongs to; it never learns which deployment it runs on.
  *
  * <p>Every method that talks to Redis may throw {@link JedisException}; callers run those calls
- * through the client's circuit breaker.
+ * through the circuit breaker of the groups concerned.
  */
 public interface RedisDeployment extends AutoCloseable {
   /** Runs commands and scripts. Each script touches keys of one slot group only. */
   UnifiedJedis commands();
 
+  /** How changes are announced and heard here. */
+  PubSub pubSub();
+
   /**
-   * Opens a connection for the invalidation subscriber, which owns it from then on and closes it
-   * (as broken: a pub/sub connection is never reused for commands).
+   * The servers that own the groups now, as this deployment last learned the topology, each with
+   * its groups; together they own every group once. Makes no round trip to Redis on one server
+   * or Sentinel; on a cluster it may open a pooled connection.
+   *
+   * @throws JedisException if the topology is not known (no node reachable)
+   */
+  List<Shard> shards();
+
+  /**
+   * Learns the topology from Redis again: a subscription was moved or broken, so the servers that
+   * own the groups may have changed. A no-op on one server; Sentinel follows its primary by
+   * itself.
    *
    * @throws JedisException if Redis cannot be reached
    */
-  Connection subscriberConnection();
+  void refreshTopology();
 
   /**
-   * The command the change scripts announce a change with: {@code PUBLISH}, or {@code SPUBLISH}
-   * where a group's channel must live in the group's slot.
-   */
-  byte[] publishCommand();
-
-  /** The channel the changes of {@code group} of {@code prefix} are announced on. */
-  byte[] channel(String prefix, int group);
-
-  /** Every distinct channel of {@code prefix}: what one subscriber connection listens to. */
-  List<byte[]> channels(String prefix);
-
-  /**
-   * For each slot group, in group order, the identity of the history its log and numbering belong
-   * to. It changes when the server holding them lost them: a restarted server (this library keeps
-   * nothing on disk), and, on the deployments that have one, a failover. Numbers of one history
+   * For each of {@code groups}, the identity of the history its log and numbering belong to: the
+   * replication ID of the primary that holds it. It changes when that server lost what it held:
+   * a restart (this library keeps nothing on disk), or a replica promoted in a failover, which
+   * may lack the last acknowledged writes (replication is asynchronous). Numbers of one history
    * say nothing about another. One round trip per server.
    *
-   * @throws JedisException if Redis cannot be reached
+   * @throws JedisException if a server of those groups cannot be reached
    */
-  List<String> historyIds();
+  Map<Integer, String> historyIds(Collection<Integer> groups);
 
   /**
    * The Redis version of the server(s), as {@code INFO server} reports it (e.g. {@code 7.0.15}).

@@ -2,31 +2,30 @@ package io.nearcache.internal.redis;
 
 import io.nearcache.internal.keys.KeyLayout;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.Collections;
+import java.util.Collection;
 import java.util.List;
-import redis.clients.jedis.Connection;
-import redis.clients.jedis.ConnectionPoolConfig;
-import redis.clients.jedis.DefaultJedisClientConfig;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.util.JedisURIHelper;
 
 /**
- * One Redis server: every group on it, one channel per application prefix, and the server's
- * {@code run_id} as the identity of every group's history (a restart makes a new one).
+ * One Redis server: every group on it, one classic channel per application prefix, and the
+ * server's replication ID as the identity of every group's history (a restart makes a new one).
  */
 public final class StandaloneRedis implements RedisDeployment {
-  private static final int POOL_SIZE = 32;
-  private static final byte[] PUBLISH = "PUBLISH".getBytes(StandardCharsets.US_ASCII);
-
   private final RedisClient jedis;
   private final boolean owned;
+  private final List<Shard> shards;
 
   private StandaloneRedis(RedisClient jedis, boolean owned) {
     this.jedis = jedis;
     this.owned = owned;
+    // The subscriber holds a connection of the pool while it listens.
+    this.shards = List.of(new Shard("standalone", KeyLayout.allGroups(),
+        () -> jedis.getPool().getResource()));
   }
 
   /** The caller's client, which {@link #close()} leaves open. */
@@ -35,27 +34,15 @@ public final class StandaloneRedis implements RedisDeployment {
   }
 
   /**
-   * A pool of its own for {@code uri} ({@code redis://} or {@code rediss://}, user, password and
-   * database taken from it), every call bounded by {@code timeout}; {@link #close()} closes it.
+   * A pool of its own for the server at {@code uri}, with the database the URI names; {@link
+   * #close()} closes it. The caller has merged the URI's user, password and scheme into {@code
+   * settings}.
    */
-  public static StandaloneRedis connect(URI uri, Duration timeout) {
-    int millis = (int) timeout.toMillis();
-    DefaultJedisClientConfig.Builder config = DefaultJedisClientConfig.builder()
-        .connectionTimeoutMillis(millis)
-        .socketTimeoutMillis(millis)
-        .user(JedisURIHelper.getUser(uri))
-        .password(JedisURIHelper.getPassword(uri))
-        .database(JedisURIHelper.getDBIndex(uri))
-        .ssl(JedisURIHelper.isRedisSSLScheme(uri))
-        .clientName("nearcache");
-    ConnectionPoolConfig pool = new ConnectionPoolConfig();
-    pool.setMaxTotal(POOL_SIZE);
-    pool.setMaxIdle(POOL_SIZE);
-    pool.setMaxWait(timeout);
+  public static StandaloneRedis connect(URI uri, ClientSettings settings) {
     return new StandaloneRedis(RedisClient.builder()
         .hostAndPort(JedisURIHelper.getHostAndPort(uri))
-        .clientConfig(config.build())
-        .poolConfig(pool)
+        .clientConfig(settings.config(JedisURIHelper.getDBIndex(uri)))
+        .poolConfig(settings.pool())
         .build(), true);
   }
 
@@ -64,43 +51,31 @@ public final class StandaloneRedis implements RedisDeployment {
     return jedis;
   }
 
-  /** A connection of the pool, which the subscriber holds while it listens. */
   @Override
-  public Connection subscriberConnection() {
-    return jedis.getPool().getResource();
+  public PubSub pubSub() {
+    return PubSub.CLASSIC;
   }
 
   @Override
-  public byte[] publishCommand() {
-    return PUBLISH.clone();
-  }
-
-  /** One channel for every group: {@code <prefix>:invalidations}. */
-  @Override
-  public byte[] channel(String prefix, int group) {
-    return (prefix + ":invalidations").getBytes(StandardCharsets.UTF_8);
+  public List<Shard> shards() {
+    return shards;
   }
 
   @Override
-  public List<byte[]> channels(String prefix) {
-    return List.of(channel(prefix, 0));
+  public void refreshTopology() {
+    // One server: nothing moves.
   }
 
-  /** The server's {@code run_id}, for every group. */
+  /** The server's {@code master_replid}, for every group. */
   @Override
-  public List<String> historyIds() {
-    return Collections.nCopies(KeyLayout.GROUPS, infoField("run_id"));
+  public Map<Integer, String> historyIds(Collection<Integer> groups) {
+    String id = Info.field(jedis.info("replication"), "master_replid");
+    return groups.stream().collect(Collectors.toMap(Function.identity(), group -> id));
   }
 
   @Override
   public String serverVersion() {
-    return infoField("redis_version");
-  }
-
-  private String infoField(String name) {
-    String prefix = name + ":";
-    return jedis.info("server").lines().filter(line -> line.startsWith(prefix))
-        .map(line -> line.substring(prefix.length()).trim()).findFirst().orElse("");
+    return Info.field(jedis.info("server"), "redis_version");
   }
 
   @Override

@@ -9,6 +9,9 @@ public final class SupportedVersions {
   /** The oldest supported version. */
   public static final String MINIMUM = "6.2.0";
 
+  /** The first version with sharded pub/sub. */
+  private static final String SHARDED_PUB_SUB = "7.0.0";
+
   private SupportedVersions() {}
 
   /**
@@ -24,6 +27,11 @@ public final class SupportedVersions {
       throw new IllegalStateException("Redis " + version + " at " + server
           + " is not supported: nearcache needs Redis " + MINIMUM + " or later");
     }
+  }
+
+  /** Whether {@code version} has sharded pub/sub ({@code SPUBLISH}): 7.0 and later. */
+  public static boolean hasShardedPubSub(String version) {
+    return compare(version, SHARDED_PUB_SUB) >= 0;
   }
 
   /** Compares dotted versions numerically, missing parts as 0; one that does not parse is least. */

@@ -7,8 +7,9 @@ import io.nearcache.internal.invalidation.InvalidationMessage.Kind;
 import io.nearcache.internal.keys.KeyLayout;
 import io.nearcache.internal.l2.Frame;
 import io.nearcache.internal.l2.RemoteStore;
+import io.nearcache.internal.redis.PubSub;
 import io.nearcache.internal.redis.StandaloneRedis;
-import io.nearcache.internal.resilience.CircuitBreaker;
+import io.nearcache.internal.resilience.Breakers;
 import io.nearcache.testkit.RedisServer;
 import io.nearcache.testkit.RedisServerExtension;
 import java.nio.charset.StandardCharsets;
@@ -86,8 +87,8 @@ class InvalidationBusTest {
       assertThat(whole.number()).as("group 0 numbers on its own").isEqualTo(1);
       assertThat(whole.generation()).isEqualTo(generation);
 
-      InvalidationLog log = new InvalidationLog(jedis, breaker(), PREFIX);
-      assertThat(log.lastNumbers()[3]).isEqualTo(3);
+      InvalidationLog log = new InvalidationLog(jedis, PREFIX);
+      assertThat(log.lastNumbers(List.of(3)).get(3)).isEqualTo(3);
       InvalidationLog.Replay replay = log.after(3, 1, 3);
       assertThat(replay.complete()).isTrue();
       assertThat(replay.through()).isEqualTo(3);
@@ -105,7 +106,7 @@ class InvalidationBusTest {
       RemoteStore store = store(jedis, "product");
       List<String> keys = keysOfGroup(5, 4);
       keys.forEach(store::delete);
-      InvalidationLog log = new InvalidationLog(jedis, breaker(), PREFIX);
+      InvalidationLog log = new InvalidationLog(jedis, PREFIX);
       assertThat(log.after(5, 1, 4).complete()).isTrue();
 
       jedis.xtrim(KeyLayout.logKey(PREFIX, 5), 2, false); // entries 3 and 4 are left
@@ -130,8 +131,8 @@ class InvalidationBusTest {
       jedis.del(KeyLayout.counterKey(PREFIX, 2)); // evicted, or deleted by hand
       store.delete(keys.get(2));
 
-      InvalidationLog log = new InvalidationLog(jedis, breaker(), PREFIX);
-      assertThat(log.lastNumbers()[2]).isEqualTo(3);
+      InvalidationLog log = new InvalidationLog(jedis, PREFIX);
+      assertThat(log.lastNumbers(List.of(2)).get(2)).isEqualTo(3);
       assertThat(log.after(2, 0, 3).entries()).extracting(InvalidationLog.Entry::number)
           .containsExactly(1L, 2L, 3L);
     }
@@ -205,20 +206,22 @@ class InvalidationBusTest {
 
   private static RemoteStore store(RedisClient jedis, String cache) {
     Announcer announcer = new Announcer(StandaloneRedis.of(jedis), PREFIX, "writer");
-    return new RemoteStore(jedis, breaker(), announcer, cache, new KeyLayout(PREFIX, cache),
+    return new RemoteStore(jedis, breakers(), announcer, cache, new KeyLayout(PREFIX, cache),
         Duration.ofMinutes(1), Duration.ZERO, Duration.ofSeconds(5));
   }
 
-  private static CircuitBreaker breaker() {
-    return new CircuitBreaker("test", 5, Duration.ofSeconds(1), () -> { });
+  private static Breakers breakers() {
+    return new Breakers("test", 5, Duration.ofSeconds(1), groups -> { });
   }
 
   /** A subscriber of the prefix's channel, already subscribed. */
   private static InvalidationSubscriber subscribe(RedisClient jedis, Recorder recorder)
       throws InterruptedException {
     InvalidationSubscriber subscriber = new InvalidationSubscriber(jedis.getPool()::getResource,
-        List.of(CHANNEL), "test-subscriber", recorder);
-    assertThat(subscriber.start(Duration.ofSeconds(5))).as("subscribed within 5 s").isTrue();
+        PubSub.CLASSIC, List.of(CHANNEL), "test-subscriber", recorder);
+    subscriber.start();
+    assertThat(subscriber.awaitSubscribed(Duration.ofSeconds(5))).as("subscribed within 5 s")
+        .isTrue();
     return subscriber;
   }
 

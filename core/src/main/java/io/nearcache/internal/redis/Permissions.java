@@ -1,0 +1,106 @@
+package io.nearcache.internal.redis;
+
+import io.nearcache.internal.keys.KeyLayout;
+import io.nearcache.internal.l2.Script;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Locale;
+import redis.clients.jedis.Connection;
+import redis.clients.jedis.Protocol;
+import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.exceptions.JedisDataException;
+
+/**
+ * The Redis permissions the library needs, and a check, made once in {@code build()}, that the
+ * client's ACL user has every one of them: a user that lacks one must fail at start with its name,
+ * never start and then miss invalidations. The check runs each command the library sends, on keys
+ * and channels of the application prefix that no cache uses, with no effect on what caches hold.
+ */
+public final class Permissions {
+  /** Every command a change script calls, once, on probe keys; and the announcement's command. */
+  private static final Script PROBE = new Script("""
+      redis.call('SET', KEYS[1], '1', 'PX', 10000)
+      redis.call('GET', KEYS[1])
+      redis.call('INCR', KEYS[2])
+      redis.call('XADD', KEYS[3], 'MAXLEN', '~', '1', '*', 'p', '1')
+      redis.call('XINFO', 'STREAM', KEYS[3])
+      redis.call('SADD', KEYS[4], '1')
+      redis.call('PEXPIRE', KEYS[4], 10000)
+      redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4])
+      redis.call(ARGV[1], ARGV[2], '')
+      return 1""");
+
+  private Permissions() {}
+
+  /**
+   * The ACL rule, for {@code ACL SETUSER <user> on >password <rule>}, that grants exactly what
+   * the library needs for {@code prefix}: its commands, the keys {@code <prefix>:*} and the
+   * channels {@code <prefix>:*}.
+   */
+  public static String rule(String prefix) {
+    return "resetkeys ~" + prefix + ":* resetchannels &" + prefix + ":* -@all"
+        + " +get +set +del +incr +sadd +pexpire +xadd +xrange +xinfo|stream"
+        + " +eval +evalsha +publish +spublish +subscribe +unsubscribe +ssubscribe +sunsubscribe"
+        + " +ping +hello +info +client|setname +client|setinfo +cluster|slots";
+  }
+
+  /**
+   * Runs every command the library needs, as its user, against {@code redis}.
+   *
+   * @throws IllegalStateException naming Redis' refusal and the rule to grant, if the user lacks
+   *     a permission
+   * @throws redis.clients.jedis.exceptions.JedisException if Redis fails otherwise (unreachable):
+   *     the caller decides
+   */
+  public static void require(RedisDeployment redis, String prefix) {
+    String head = prefix + ":" + KeyLayout.tag(prefix, 0) + ":permissions:";
+    List<String> keys = List.of(head + "value", head + "counter", head + "log", head + "set");
+    PubSub pubSub = redis.pubSub();
+    String channel = pubSub == PubSub.CLASSIC ? prefix + ":permissions" : head + "channel";
+    List<byte[]> args = List.of(pubSub.publishCommand(), channel.getBytes(StandardCharsets.UTF_8));
+    UnifiedJedis jedis = redis.commands();
+    try {
+      jedis.eval(PROBE.source(), bytes(keys), args);
+      PROBE.run(jedis, bytes(keys), args); // by SHA1 now that the server has it
+      jedis.get(keys.get(0));
+      jedis.xrange(keys.get(2), "-", "+", 1);
+      jedis.info("replication");
+      listen(redis, prefix);
+    } catch (JedisDataException e) {
+      String message = String.valueOf(e.getMessage());
+      if (message.contains("NOPERM")
+          || message.toLowerCase(Locale.ROOT).contains("no permission")) {
+        throw new IllegalStateException("the Redis user lacks a permission nearcache needs: "
+            + message + "; grant it: ACL SETUSER <user> " + rule(prefix), e);
+      }
+      throw e;
+    }
+  }
+
+  /** Subscribes, PINGs and unsubscribes as the invalidation subscriber does, on its server. */
+  private static void listen(RedisDeployment redis, String prefix) {
+    Shard shard = redis.shards().get(0);
+    boolean sharded = redis.pubSub() == PubSub.SHARDED;
+    byte[] channel = redis.pubSub().channel(prefix, shard.groups().get(0));
+    try (Connection connection = shard.connections().get()) {
+      try {
+        connection.sendCommand(Protocol.Command.HELLO, "2");
+        connection.getOne();
+        connection.sendCommand(sharded ? Protocol.Command.SSUBSCRIBE
+            : Protocol.Command.SUBSCRIBE, channel);
+        connection.getOne();
+        connection.sendCommand(Protocol.Command.PING);
+        connection.getOne();
+        connection.sendCommand(sharded ? Protocol.Command.SUNSUBSCRIBE
+            : Protocol.Command.UNSUBSCRIBE, channel);
+        connection.getOne();
+      } finally {
+        connection.setBroken(); // never back to the pool in pub/sub mode
+      }
+    }
+  }
+
+  private static List<byte[]> bytes(List<String> strings) {
+    return strings.stream().map(s -> s.getBytes(StandardCharsets.UTF_8)).toList();
+  }
+}

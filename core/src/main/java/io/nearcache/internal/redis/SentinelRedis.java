@@ -1,0 +1,109 @@
+package io.nearcache.internal.redis;
+
+import io.nearcache.internal.keys.KeyLayout;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import redis.clients.jedis.Connection;
+import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.RedisSentinelClient;
+import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.exceptions.JedisConnectionException;
+import redis.clients.jedis.util.Pool;
+
+/**
+ * A primary with replicas, guarded by Sentinel: every group on the primary, one classic channel
+ * per prefix. Jedis' Sentinel client follows the primary through {@code +switch-master}; {@link
+ * #shards()} names the primary it follows now, so that the subscriber moves with it. That matters:
+ * after {@code SENTINEL FAILOVER} the old primary stays {@code role:master} for seconds and
+ * answers PING, while no change is published on it any more.
+ */
+public final class SentinelRedis implements RedisDeployment {
+  private final RedisSentinelClient jedis;
+  private final boolean owned;
+
+  private SentinelRedis(RedisSentinelClient jedis, boolean owned) {
+    this.jedis = jedis;
+    this.owned = owned;
+  }
+
+  /** The caller's client, which {@link #close()} leaves open. */
+  public static SentinelRedis of(RedisSentinelClient jedis) {
+    return new SentinelRedis(jedis, false);
+  }
+
+  /**
+   * A client of its own for the primary Sentinel knows as {@code masterName}; {@link #close()}
+   * closes it.
+   *
+   * @param nodes how to connect to the primary
+   * @param sentinel how to connect to the sentinels (their own user, password and TLS)
+   * @throws redis.clients.jedis.exceptions.JedisException if no sentinel knows the primary
+   */
+  public static SentinelRedis connect(String masterName, Set<HostAndPort> sentinels,
+      ClientSettings nodes, ClientSettings sentinel) {
+    return new SentinelRedis(RedisSentinelClient.builder()
+        .masterName(masterName)
+        .sentinels(sentinels)
+        .clientConfig(nodes.config())
+        .sentinelClientConfig(sentinel.config())
+        .poolConfig(nodes.pool())
+        .build(), true);
+  }
+
+  @Override
+  public UnifiedJedis commands() {
+    return jedis;
+  }
+
+  @Override
+  public PubSub pubSub() {
+    return PubSub.CLASSIC;
+  }
+
+  /** The primary Jedis follows now, with every group. */
+  @Override
+  public List<Shard> shards() {
+    HostAndPort primary = jedis.getCurrentMaster();
+    return List.of(new Shard(primary.toString(), KeyLayout.allGroups(),
+        () -> connectionTo(primary)));
+  }
+
+  private Connection connectionTo(HostAndPort primary) {
+    for (Pool<Connection> pool : jedis.getPrimaryNodesConnectionMap().values()) {
+      Connection connection = pool.getResource();
+      if (connection.getHostAndPort().equals(primary)) {
+        return connection;
+      }
+      connection.close();
+    }
+    throw new JedisConnectionException("the primary moved away from " + primary);
+  }
+
+  @Override
+  public void refreshTopology() {
+    // Jedis hears +switch-master from the sentinels by itself.
+  }
+
+  /** The primary's {@code master_replid}, for every group: a promoted replica makes a new one. */
+  @Override
+  public Map<Integer, String> historyIds(Collection<Integer> groups) {
+    String id = Info.field(jedis.info("replication"), "master_replid");
+    return groups.stream().collect(Collectors.toMap(Function.identity(), group -> id));
+  }
+
+  @Override
+  public String serverVersion() {
+    return Info.field(jedis.info("server"), "redis_version");
+  }
+
+  @Override
+  public void close() {
+    if (owned) {
+      jedis.close();
+    }
+  }
+}

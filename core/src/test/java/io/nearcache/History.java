@@ -1,0 +1,224 @@
+package io.nearcache;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.nearcache.internal.DefaultNearCache;
+import io.nearcache.internal.l2.Frame;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
+import java.util.stream.IntStream;
+
+/**
+ * A randomized history of reads (99%), puts (0.5%) and invalidations (0.5%) of a small key space
+ * by sixteen threads over some caches, against a "database" (a map of per-key version numbers that
+ * each write increments under a per-key lock, as a row lock would). Every operation is recorded
+ * with its start and end; {@link #check} then looks for reads that returned a version older than
+ * a write that had completed before the read started, and by how much. Used by the history checks
+ * of each deployment.
+ */
+final class History {
+  static final int THREADS = 16;
+  static final int KEYS = 8;
+  static final List<String> KEY_NAMES =
+      IntStream.range(0, KEYS).mapToObj(i -> "k" + i).toList();
+
+  record Read(int client, String key, long version, long start, long end) {}
+
+  record Write(int client, String key, long version, boolean put, long start, long end) {}
+
+  /** A span of time, in {@link System#nanoTime()}, in which a fault was active or recovering. */
+  record Window(String fault, long start, long end) {
+    boolean contains(long time) {
+      return time >= start && time <= end;
+    }
+  }
+
+  /** The reads that broke a bound, and how far behind the worst stale read was. */
+  record Verdict(List<Read> violations, long worstLagNanos) {}
+
+  private final List<DefaultNearCache<String, String>> caches;
+  private final Map<String, Long> database = new ConcurrentHashMap<>();
+  private final Map<String, ReentrantLock> rowLocks = new ConcurrentHashMap<>();
+  private final List<ReadLog> readLogs = new ArrayList<>();
+  final ConcurrentLinkedQueue<Write> writes = new ConcurrentLinkedQueue<>();
+
+  /** A history over {@code caches}, one per client; thread {@code t} uses cache {@code t % n}. */
+  History(List<DefaultNearCache<String, String>> caches) {
+    this.caches = caches;
+    for (String key : KEY_NAMES) {
+      database.put(key, 0L);
+      rowLocks.put(key, new ReentrantLock());
+    }
+  }
+
+  /** Runs the workload for {@code run}. */
+  void run(Duration run) throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(THREADS);
+    CountDownLatch start = new CountDownLatch(1);
+    long stopAt = System.nanoTime() + run.toNanos();
+    List<Future<?>> workers = new ArrayList<>();
+    try {
+      for (int t = 0; t < THREADS; t++) {
+        int client = t % caches.size();
+        DefaultNearCache<String, String> cache = caches.get(client);
+        SplittableRandom random = new SplittableRandom(t);
+        ReadLog readLog = new ReadLog(client);
+        readLogs.add(readLog);
+        workers.add(pool.submit(() -> {
+          start.await();
+          while (System.nanoTime() < stopAt) {
+            operate(client, cache, random, readLog);
+            // An app thread does other work between cache calls; without this, sixteen threads
+            // spinning on sub-microsecond L1 hits starve the subscriber threads of the 2 cores.
+            Thread.yield();
+          }
+          return null;
+        }));
+      }
+      start.countDown();
+      for (Future<?> worker : workers) {
+        worker.get(run.toSeconds() + 60, TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  private void operate(int client, DefaultNearCache<String, String> cache,
+      SplittableRandom random, ReadLog readLog) {
+    int keyIndex = random.nextInt(KEYS);
+    String key = KEY_NAMES.get(keyIndex);
+    int dice = random.nextInt(1000);
+    if (dice < 990) {
+      long begin = System.nanoTime();
+      String value = cache.get(key, k -> Long.toString(database.get(k)));
+      readLog.add(keyIndex, Long.parseLong(value), begin, System.nanoTime());
+      return;
+    }
+    ReentrantLock row = rowLocks.get(key);
+    row.lock();
+    try {
+      long begin = System.nanoTime();
+      long version = database.merge(key, 1L, Long::sum);
+      if (dice < 995) {
+        cache.put(key, Long.toString(version));
+      } else {
+        cache.invalidate(key);
+      }
+      writes.add(new Write(client, key, version, dice < 995, begin, System.nanoTime()));
+    } finally {
+      row.unlock();
+    }
+  }
+
+  List<Read> reads() {
+    List<Read> reads = new ArrayList<>();
+    readLogs.forEach(log -> log.addTo(reads));
+    return reads;
+  }
+
+  /**
+   * Writes have stopped: once the last invalidations land, L1, Redis and the database agree.
+   *
+   * @param stored the frame Redis holds for a key of cache "product" now, or null
+   */
+  void assertSettled(Function<String, byte[]> stored) {
+    for (String key : KEY_NAMES) {
+      String truth = Long.toString(database.get(key));
+      await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
+        for (DefaultNearCache<String, String> cache : caches) {
+          assertThat(cache.get(key, k -> Long.toString(database.get(k)))).isEqualTo(truth);
+          assertThat(cache.peekLocal(key)).as("L1 of %s", key).isIn(null, truth);
+        }
+      });
+      byte[] frame = stored.apply(key);
+      if (frame != null) {
+        assertThat(new String(Frame.payload(frame), StandardCharsets.UTF_8))
+            .as("Redis value of %s", key).isEqualTo(truth);
+      }
+    }
+  }
+
+  /**
+   * One thread's reads as primitives: recording millions of reads as objects grew a live set that
+   * cost 100-230 ms GC pauses, which showed up as propagation delay.
+   */
+  private static final class ReadLog {
+    private final int client;
+    private long[] data = new long[4 << 16];
+    private int size;
+
+    ReadLog(int client) {
+      this.client = client;
+    }
+
+    void add(int key, long version, long start, long end) {
+      if (size + 4 > data.length) {
+        data = Arrays.copyOf(data, data.length * 2);
+      }
+      data[size++] = key;
+      data[size++] = version;
+      data[size++] = start;
+      data[size++] = end;
+    }
+
+    void addTo(List<Read> reads) {
+      for (int i = 0; i < size; i += 4) {
+        reads.add(new Read(client, KEY_NAMES.get((int) data[i]), data[i + 1], data[i + 2],
+            data[i + 3]));
+      }
+    }
+  }
+
+
+  /**
+   * For each read, finds the write of its key that superseded the version it returned. If that
+   * write had completed before the read started, the read lagged by the difference; a lag beyond
+   * {@code bound} is a violation, unless the read started inside one of {@code excused}.
+   */
+  static Verdict check(Collection<Read> reads, Collection<Write> writes, Duration bound,
+      List<Window> excused) {
+    Map<String, List<Write>> byKey = new ConcurrentHashMap<>();
+    for (Write write : writes) {
+      byKey.computeIfAbsent(write.key(), k -> new ArrayList<>()).add(write);
+    }
+    byKey.values().forEach(list -> list.sort(Comparator.comparingLong(Write::version)));
+    List<Read> violations = new ArrayList<>();
+    long worstLag = 0;
+    for (Read read : reads) {
+      // Each key's versions run 1, 2, 3, ...: the write of version v + 1 sits at index v.
+      List<Write> keyWrites = byKey.getOrDefault(read.key(), List.of());
+      if (read.version() >= keyWrites.size()) {
+        continue; // the newest version: nothing superseded it
+      }
+      Write superseding = keyWrites.get((int) read.version());
+      long lag = read.start() - superseding.end();
+      if (excused.stream().anyMatch(w -> w.contains(read.start()))) {
+        continue;
+      }
+      worstLag = Math.max(worstLag, lag);
+      if (lag > bound.toNanos()) {
+        System.out.printf("stale: %s lagged %.1f ms behind %s%n", read, lag / 1e6, superseding);
+        violations.add(read);
+      }
+    }
+    return new Verdict(violations, worstLag);
+  }
+}
