@@ -3,6 +3,7 @@ package io.nearcache;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.nearcache.internal.DefaultNearCache;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -43,6 +44,16 @@ final class Concurrently {
       return results;
     } finally {
       pool.shutdownNow();
+    }
+  }
+
+  /** A loader's work: takes {@code duration}, as a database query would. */
+  static void pause(Duration duration) {
+    try {
+      Thread.sleep(duration.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted in a loader", e);
     }
   }
 

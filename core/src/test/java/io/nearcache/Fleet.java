@@ -6,6 +6,7 @@ import io.nearcache.internal.DefaultNearCache;
 import io.nearcache.testkit.RedisServer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 /**
  * Several {@link NearCacheClient}s of one application in one JVM, each with its own pool and
@@ -20,9 +21,13 @@ final class Fleet implements AutoCloseable {
   private boolean closed;
 
   Fleet(RedisServer redis, int size) {
+    this(size, builder -> builder.redisUri(redis.uri()));
+  }
+
+  /** {@code size} clients of the Redis that {@code source} sets on each builder. */
+  Fleet(int size, UnaryOperator<NearCacheClient.Builder> source) {
     for (int i = 0; i < size; i++) {
-      clients.add(NearCacheClient.builder()
-          .redisUri(redis.uri())
+      clients.add(source.apply(NearCacheClient.builder())
           .keyPrefix(PREFIX)
           .instanceId("node-" + i)
           .build());

@@ -36,7 +36,7 @@ class LeaseTest {
       AtomicInteger loads = new AtomicInteger();
       List<String> results = Concurrently.onEveryCache(caches, THREADS_PER_CLIENT, cache -> List.of(cache.get("cold", k -> {
         loads.incrementAndGet();
-        sleep(LOADER_TIME);
+        Concurrently.pause(LOADER_TIME);
         return "value of " + k;
       })));
 
@@ -64,7 +64,7 @@ class LeaseTest {
         for (String key : order) {
           String value = cache.get(key, k -> {
             loads.incrementAndGet();
-            sleep(LOADER_TIME);
+            Concurrently.pause(LOADER_TIME);
             return "value of " + k;
           });
           assertThat(value).isEqualTo("value of " + key);
@@ -101,7 +101,7 @@ class LeaseTest {
       for (DefaultNearCache<String, String> waiter : caches.subList(1, 3)) {
         waiters.add(CompletableFuture.supplyAsync(() -> waiter.get("k", k -> {
           takeoverLoads.incrementAndGet();
-          sleep(LOADER_TIME);
+          Concurrently.pause(LOADER_TIME);
           return "from the taker";
         })));
       }
@@ -188,15 +188,5 @@ class LeaseTest {
     System.out.printf("stampede on %s: %d loader calls, %d lease waits, %d lease takeovers,"
             + " %d L2 hits, %d L1 misses over %d clients%n", what, loads, total.leaseWaits(),
         total.leaseTakeovers(), total.l2Hits(), total.l1Misses(), caches.size());
-  }
-
-  /** Stands in for a database call that takes this long. */
-  private static void sleep(Duration d) {
-    try {
-      Thread.sleep(d.toMillis());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
   }
 }

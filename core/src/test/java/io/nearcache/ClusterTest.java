@@ -1,0 +1,182 @@
+package io.nearcache;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.nearcache.internal.DefaultNearCache;
+import io.nearcache.internal.keys.KeyLayout;
+import io.nearcache.testkit.RedisCluster;
+import io.nearcache.testkit.RedisServer;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import redis.clients.jedis.RedisClusterClient;
+
+/**
+ * nearcache on a Redis Cluster of three primaries and three replicas started by testkit: changes
+ * reach every client, a cold key is loaded once across the fleet, and the subscriptions follow a
+ * slot that moves to another primary. From Redis 7.0 each group has a sharded channel in its own
+ * slot and a client listens on each primary that owns groups; on 6.2 one classic channel serves.
+ */
+class ClusterTest {
+  private static final CacheSpec SPEC = CacheSpec.parse("localTtl=1h,remoteTtl=1h");
+  private static RedisCluster cluster;
+
+  @BeforeAll
+  static void startCluster() {
+    cluster = RedisCluster.start();
+  }
+
+  @AfterAll
+  static void stopCluster() {
+    cluster.close();
+  }
+
+  @BeforeEach
+  void empty() {
+    cluster.flushAll();
+  }
+
+  static Fleet fleet(int size) {
+    String seeds = cluster.seeds().iterator().next().toString();
+    return new Fleet(size, builder -> builder.cluster(seeds));
+  }
+
+  static boolean sharded() {
+    return !cluster.nodes().get(0).version().startsWith("6.");
+  }
+
+  @Test
+  void aChangeReachesEveryClientThroughOneSubscriptionPerPrimaryThatOwnsGroups() {
+    try (Fleet fleet = fleet(3)) {
+      List<DefaultNearCache<String, String>> caches = fleet.caches("product", SPEC);
+      for (int group = 0; group < KeyLayout.GROUPS; group++) {
+        String key = keyOfGroup(group);
+        caches.forEach(cache -> assertThat(cache.get(key, k -> "old")).isEqualTo("old"));
+        caches.get(0).put(key, "new");
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> caches.forEach(
+            cache -> assertThat(cache.get(key, k -> "loaded")).isEqualTo("new")));
+      }
+      Set<String> owners = KeyLayout.allGroups().stream()
+          .map(group -> cluster.primaryOf(KeyLayout.slot(Fleet.PREFIX, group)).port())
+          .map(port -> "127.0.0.1:" + port).collect(Collectors.toSet());
+      Set<String> listened = subscribedServers();
+      assertThat(listened).as("one subscription per primary owning groups (sharded), else one")
+          .hasSize(sharded() ? owners.size() : 1);
+      assertThat(owners).containsAll(listened);
+      System.out.printf("cluster: %d primaries own the %d groups; a client listens on %s%n",
+          owners.size(), KeyLayout.GROUPS, listened);
+    }
+  }
+
+  @Test
+  void aStampedeOnOneColdKeyCallsTheLoaderOnceAcrossTheFleet() throws Exception {
+    try (Fleet fleet = fleet(4)) {
+      List<DefaultNearCache<String, String>> caches = fleet.caches("product", SPEC);
+      AtomicInteger loads = new AtomicInteger();
+      List<String> results = Concurrently.onEveryCache(caches, 64, cache -> List.of(
+          cache.get("cold", k -> {
+            loads.incrementAndGet();
+            Concurrently.pause(Duration.ofMillis(200));
+            return "value of " + k;
+          })));
+
+      assertThat(results).hasSize(4 * 64).containsOnly("value of cold");
+      assertThat(loads).hasValue(1);
+    }
+  }
+
+  /**
+   * A slot migration: Redis 7 ends the sharded subscriptions of the slot with a SUNSUBSCRIBE,
+   * which Jedis' loop takes as a normal end, and a resubscribe to the old primary gets MOVED until
+   * the topology is read again. Changes of the moved group must reach every client afterwards.
+   */
+  @Test
+  void changesOfAGroupWhoseSlotMovedStillReachEveryClient() {
+    try (Fleet fleet = fleet(2)) {
+      List<DefaultNearCache<String, String>> caches = fleet.caches("product", SPEC);
+      int group = 7;
+      String key = keyOfGroup(group);
+      int slot = KeyLayout.slot(Fleet.PREFIX, group);
+      RedisServer from = cluster.primaryOf(slot);
+      RedisServer to = cluster.primaries().stream().filter(p -> p != from).findFirst()
+          .orElseThrow();
+
+      moveEmptySlot(slot, from, to);
+
+      await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+          assertThat(subscribedServers()).contains("127.0.0.1:" + to.port()));
+      assertThat(caches.get(1).get(key, k -> "old")).isEqualTo("old");
+      caches.get(0).put(key, "new");
+      await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+          assertThat(caches.get(1).get(key, k -> "loaded")).isEqualTo("new"));
+      await().atMost(Duration.ofSeconds(5)).until(caches.get(1)::servesL1);
+    }
+  }
+
+  /**
+   * A caller's cluster client whose topology went stale before the client was built: the first
+   * subscription to the group's old primary gets MOVED, and the client must find the new one.
+   */
+  @Test
+  void aStaleTopologyAtStartIsCorrectedByTheMovedReply() {
+    int group = 9;
+    int slot = KeyLayout.slot(Fleet.PREFIX, group);
+    try (RedisClusterClient stale = RedisClusterClient.builder().nodes(cluster.seeds()).build()) {
+      RedisServer from = cluster.primaryOf(slot);
+      RedisServer to = cluster.primaries().stream().filter(p -> p != from).findFirst()
+          .orElseThrow();
+      moveEmptySlot(slot, from, to);
+      try (Fleet fleet = new Fleet(1, builder -> builder.jedis(stale));
+          NearCacheClient other = NearCacheClient.builder()
+              .cluster(cluster.seeds().iterator().next().toString())
+              .keyPrefix(Fleet.PREFIX).build()) {
+        DefaultNearCache<String, String> reader = fleet.caches("product", SPEC).get(0);
+        NearCache<String, String> writer = other.cache("product", SPEC, new StringSerializer());
+        String key = keyOfGroup(group);
+        await().atMost(Duration.ofSeconds(10)).until(reader::servesL1);
+        assertThat(reader.get(key, k -> "old")).isEqualTo("old");
+        writer.put(key, "new");
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+            assertThat(reader.get(key, k -> "loaded")).isEqualTo("new"));
+      }
+    }
+  }
+
+  /** Moves {@code slot}, which holds no key, from {@code from} to {@code to}. */
+  static void moveEmptySlot(int slot, RedisServer from, RedisServer to) {
+    String target = cluster.nodeId(to);
+    to.withJedis(j -> j.clusterSetSlotNode(slot, target));
+    from.withJedis(j -> j.clusterSetSlotNode(slot, target));
+    for (RedisServer node : cluster.primaries()) {
+      if (node != from && node != to) {
+        node.withJedis(j -> j.clusterSetSlotNode(slot, target));
+      }
+    }
+    await().atMost(Duration.ofSeconds(10)).until(() -> cluster.primaryOf(slot) == to);
+  }
+
+  /** The servers the subscriber threads of this JVM's clients listen to. */
+  static Set<String> subscribedServers() {
+    return Thread.getAllStackTraces().keySet().stream()
+        .map(Thread::getName)
+        .filter(name -> name.startsWith("nearcache-subscriber-" + Fleet.PREFIX + "@"))
+        .map(name -> name.substring(name.indexOf('@') + 1))
+        .collect(Collectors.toSet());
+  }
+
+  /** A key of slot group {@code group}. */
+  static String keyOfGroup(int group) {
+    for (int i = 0; ; i++) {
+      if (KeyLayout.groupOf("k" + i) == group) {
+        return "k" + i;
+      }
+    }
+  }
+}
