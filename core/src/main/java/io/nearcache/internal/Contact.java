@@ -161,7 +161,9 @@ public final class Contact implements Subscriptions.Listener {
       try {
         replayed += repair(repair, server.getKey(), server.getValue());
       } catch (JedisException e) {
-        // The groups stay unsynced; the next tick tries again.
+        // The groups stay unsynced; the next tick tries again, on the topology read anew (a
+        // pipeline, unlike a single command, does not follow MOVED by itself).
+        subscriptions.suspectTopology();
         log.debug("client {}: repair of groups {} failed, retrying", name, server.getValue(), e);
       }
     }

@@ -104,6 +104,14 @@ public final class Subscriptions implements AutoCloseable {
     return subscribed;
   }
 
+  /**
+   * A call to Redis failed in a way that may mean the topology changed: the next {@link
+   * #maintain} reads it again.
+   */
+  public void suspectTopology() {
+    topologyStale = true;
+  }
+
   /** Sends a PING on every subscription that is up. */
   public synchronized void ping() {
     listening.values().forEach(l -> l.subscriber().ping());
