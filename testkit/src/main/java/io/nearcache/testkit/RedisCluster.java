@@ -58,7 +58,6 @@ public final class RedisCluster implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(RedisCluster.class);
 
-  private static final String HOST = "127.0.0.1";
   private static final int SLOTS = 16384;
   private static final int PRIMARIES = 3;
   private static final String NODE_TIMEOUT_MILLIS = "1000";
