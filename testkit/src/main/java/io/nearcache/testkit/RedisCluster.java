@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -59,7 +58,6 @@ public final class RedisCluster implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(RedisCluster.class);
 
-  private static final String HOST = "127.0.0.1";
   private static final int SLOTS = 16384;
   private static final int PRIMARIES = 3;
   private static final String NODE_TIMEOUT_MILLIS = "1000";
@@ -71,7 +69,6 @@ public final class RedisCluster implements AutoCloseable {
       "--repl-diskless-sync-delay", "0");
   /** Generous: building takes about 2 s, an automatic failover about 2-3 s. */
   private static final long AWAIT_TIMEOUT_MILLIS = 15_000;
-  private static final long POLL_MILLIS = 50;
   private static final Duration PROBE_TIMEOUT = Duration.ofMillis(300);
   /** A free client port has a bus port (port + 10000) that is taken or over 65535 ~20% of times. */
   private static final int NODE_ATTEMPTS = 10;
@@ -536,23 +533,7 @@ public final class RedisCluster implements AutoCloseable {
   }
 
   private static void await(String what, Supplier<String> problem) {
-    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(AWAIT_TIMEOUT_MILLIS);
-    while (true) {
-      String last = problem.get();
-      if (last == null) {
-        return;
-      }
-      if (System.nanoTime() >= deadline) {
-        throw new IllegalStateException("timed out after " + AWAIT_TIMEOUT_MILLIS
-            + " ms waiting for " + what + "; last problem: " + last);
-      }
-      try {
-        Thread.sleep(POLL_MILLIS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted while waiting for " + what, e);
-      }
-    }
+    Polling.await(what, AWAIT_TIMEOUT_MILLIS, problem);
   }
 
   private static void closeAll(List<RedisServer> servers, RuntimeException primary) {
@@ -586,7 +567,7 @@ public final class RedisCluster implements AutoCloseable {
   }
 
   private static long millisSince(long nanos) {
-    return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - nanos);
+    return Polling.millisSince(nanos);
   }
 
   /** What one node answered to CLUSTER INFO, CLUSTER NODES and INFO replication. */
