@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.nearcache.internal.DefaultNearCache;
 import io.nearcache.internal.keys.KeyLayout;
+import io.nearcache.internal.l2.Frame;
 import io.nearcache.testkit.RedisCluster;
 import io.nearcache.testkit.RedisServer;
 import java.nio.charset.StandardCharsets;
@@ -20,7 +21,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.RedisClusterClient;
+import redis.clients.jedis.args.ClientType;
 import redis.clients.jedis.args.ClusterFailoverOption;
+import redis.clients.jedis.params.ClientKillParams;
 
 /**
  * The history check on a Redis Cluster under the faults a cluster has: a primary killed with kill
@@ -96,8 +99,8 @@ class ClusterFaultTest {
   }
 
   /**
-   * Pause the replica of a group's primary, write, kill the primary, resume the replica and
-   * promote it: the new primary holds the value the write superseded, and none of its log entry.
+   * Pause the replica of a group's primary, cut its link, write, kill the primary, resume the
+   * replica and promote it: the new primary holds the value the write superseded, and none of its log entry.
    * No client may serve that value again, from L1 or L2.
    */
   @Test
@@ -113,9 +116,17 @@ class ClusterFaultTest {
           assertThat(reader.get(key, k -> "db")).isEqualTo("v1"));
       RedisServer primary = cluster.primaryOf(KeyLayout.slot(Fleet.PREFIX, group));
       RedisServer replica = cluster.replicaOf(primary);
-      await().atMost(Duration.ofSeconds(5)).until(() -> replicated(replica, key, "v1"));
+      byte[] generation;
+      try (RedisClusterClient jedis = RedisClusterClient.builder().nodes(cluster.seeds())
+          .build()) {
+        generation = jedis.get(generationKey());
+      }
+      await().atMost(Duration.ofSeconds(5)).until(() -> stored(replica, generation, key, "v1"));
 
       replica.pause();
+      // The replication stream the primary wrote before dying would wait in the paused replica's
+      // socket buffer and be applied on resume: cut the link first, as a partition would.
+      primary.withJedis(j -> j.clientKill(new ClientKillParams().type(ClientType.REPLICA)));
       writer.put(key, "v2"); // acknowledged by the primary alone
       await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
           assertThat(reader.get(key, k -> "db")).isEqualTo("v2"));
@@ -123,7 +134,8 @@ class ClusterFaultTest {
       replica.resume();
       long failedOver = System.nanoTime();
       cluster.failover(replica, ClusterFailoverOption.TAKEOVER);
-      assertThat(replicated(replica, key, "v1")).as("the promoted replica lost v2").isTrue();
+      assertThat(stored(replica, generation, key, "v1")).as("the promoted replica lost v2")
+          .isTrue();
 
       // The database holds v2: a loader returns it.
       await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
@@ -149,13 +161,14 @@ class ClusterFaultTest {
     }
   }
 
-  private static boolean replicated(RedisServer node, String key, String value) {
+  /** Whether {@code node} holds {@code value} for {@code key} under {@code generation}. */
+  private static boolean stored(RedisServer node, byte[] generation, String key, String value) {
     byte[] frame = node.withJedis(j -> {
       j.readonly();
-      return j.get(valueKey(j.get(generationKey()), key));
+      return j.get(valueKey(generation, key));
     });
-    return frame != null && new String(io.nearcache.internal.l2.Frame.payload(frame),
-        StandardCharsets.UTF_8).equals(value);
+    return frame != null
+        && new String(Frame.payload(frame), StandardCharsets.UTF_8).equals(value);
   }
 
   private History.Window killAPrimary() {
