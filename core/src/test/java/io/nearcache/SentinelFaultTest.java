@@ -1,0 +1,94 @@
+package io.nearcache;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.nearcache.internal.DefaultNearCache;
+import io.nearcache.internal.keys.KeyLayout;
+import io.nearcache.testkit.RedisSentinel;
+import io.nearcache.testkit.RedisServer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The history check on a primary with two replicas behind three sentinels, under a SENTINEL
+ * FAILOVER (after which the old primary stays {@code role:master} for seconds, silent) and the
+ * primary killed with kill -9. Outside the fault windows no read may lag a completed write beyond
+ * the propagation bound; after the last repair every L1, L2 and the database agree; the worst lag
+ * inside a window is printed.
+ */
+class SentinelFaultTest {
+  private static final Duration RUN = Duration.ofSeconds(20);
+
+  @Test
+  void failoversNeverLeaveAStaleReadOutsideTheirWindows() throws Exception {
+    List<History.Window> windows = new ArrayList<>();
+    try (RedisSentinel sentinel = RedisSentinel.start()) {
+      String[] sentinels = sentinel.sentinels().stream().map(Object::toString)
+          .toArray(String[]::new);
+      try (Fleet fleet = new Fleet(3,
+          builder -> builder.sentinel(sentinel.masterName(), sentinels))) {
+        List<DefaultNearCache<String, String>> caches = fleet.caches("product",
+            CacheSpec.parse("localTtl=1h,remoteTtl=1h,leaseTimeout=2s"));
+        History history = new History(caches);
+        ExecutorService injector = Executors.newSingleThreadExecutor();
+        Future<?> faults = injector.submit(() -> {
+          Concurrently.pause(Duration.ofSeconds(2));
+          long start = System.nanoTime();
+          sentinel.failover();
+          windows.add(window("SENTINEL FAILOVER", start));
+          Concurrently.pause(Duration.ofSeconds(5));
+          start = System.nanoTime();
+          RedisServer primary = sentinel.primary();
+          primary.kill();
+          sentinel.awaitPrimaryOtherThan(primary);
+          windows.add(window("kill -9 of the primary", start));
+          return null;
+        });
+        history.run(RUN);
+        faults.get(60, TimeUnit.SECONDS);
+        injector.shutdown();
+
+        List<History.Read> reads = history.reads();
+        History.Verdict outside = History.check(reads, history.writes,
+            HistoryCheckTest.PROPAGATION_BOUND, windows);
+        History.Verdict inside = History.check(
+            reads.stream().filter(r -> windows.stream().anyMatch(w -> w.contains(r.start())))
+                .toList(), history.writes, Duration.ofDays(1), List.of());
+        long afterLast = windows.stream().mapToLong(History.Window::end).max().orElseThrow();
+        History.Verdict after = History.check(
+            reads.stream().filter(r -> r.start() > afterLast).toList(), history.writes,
+            HistoryCheckTest.PROPAGATION_BOUND, List.of());
+        System.out.printf("sentinel history under faults (%s): %d reads and %d writes; %d stale"
+                + " beyond %d ms outside the windows, %d after the last repair; worst lag"
+                + " inside a window %.1f ms, outside %.1f ms%n",
+            windows.stream().map(History.Window::fault).collect(Collectors.toList()),
+            reads.size(), history.writes.size(), outside.violations().size(),
+            HistoryCheckTest.PROPAGATION_BOUND.toMillis(), after.violations().size(),
+            inside.worstLagNanos() / 1e6, outside.worstLagNanos() / 1e6);
+        assertThat(windows).hasSize(2);
+        assertThat(reads.size()).as("reads checked").isGreaterThan(10_000);
+        assertThat(outside.violations()).isEmpty();
+        assertThat(after.violations()).isEmpty();
+        history.assertSettled(key -> sentinel.primary().withJedis(j -> {
+          byte[] generation = j.get(new KeyLayout(Fleet.PREFIX, "product").generationKey());
+          long gen = generation == null ? 0
+              : Long.parseLong(new String(generation, StandardCharsets.US_ASCII));
+          return j.get(new KeyLayout(Fleet.PREFIX, "product").valueKey(gen, key));
+        }));
+      }
+    }
+  }
+
+  private static History.Window window(String fault, long start) {
+    return new History.Window(fault, start,
+        System.nanoTime() + HistoryCheckTest.RECOVERY_ALLOWANCE.toNanos());
+  }
+}
