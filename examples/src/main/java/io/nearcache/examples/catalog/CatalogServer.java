@@ -87,7 +87,8 @@ public final class CatalogServer implements AutoCloseable {
   /**
    * Starts a node on {@code port} (0 for any free one) of 127.0.0.1.
    *
-   * @param redisUri Redis for the {@code redis} and {@code near} modes; unused by {@code none}
+   * @param redisUri Redis for the {@code redis} and {@code near} modes, as {@link RedisAddress}
+   *     reads it ({@code near} also takes a Cluster or Sentinel address); unused by {@code none}
    * @param instanceId this node's name, for nearcache's logs
    * @param threads the worker threads answering requests
    * @throws IOException if the port cannot be bound
@@ -132,8 +133,8 @@ public final class CatalogServer implements AutoCloseable {
   }
 
   /**
-   * Runs one node until the JVM stops: {@code CatalogServer <none|redis|near> <port> <redis uri |
-   * -> [jdbc url] [products to seed]}. With {@code -} for Redis, a redis-server of its own is
+   * Runs one node until the JVM stops: {@code CatalogServer <none|redis|near> <port> <redis address
+   * | -> [jdbc url] [products to seed]}, the address as {@link RedisAddress} reads it. With {@code -} for Redis, a redis-server of its own is
    * started on a free port; without a JDBC URL, the embedded H2 is used; with a product count, the
    * database is seeded (dropping what was there) before the node starts.
    */

@@ -33,7 +33,7 @@ final class NearCatalogCache implements CatalogCache {
   private final NearCache<String, byte[]> categories;
 
   NearCatalogCache(String redisUri, String prefix, String instanceId, CacheSettings settings) {
-    this.client = NearCacheClient.builder().redisUri(redisUri).keyPrefix(prefix)
+    this.client = RedisAddress.configure(NearCacheClient.builder(), redisUri).keyPrefix(prefix)
         .instanceId(instanceId).build();
     this.listings = client.cache("listing", settings.listing(), KeyCodec.structured(), BODY);
     this.products = client.cache("product", settings.product(), id -> Long.toString(id), BODY);

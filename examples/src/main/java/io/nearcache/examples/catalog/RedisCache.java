@@ -33,6 +33,10 @@ final class RedisCache implements CatalogCache {
       new ConcurrentHashMap<>();
 
   RedisCache(String redisUri, String prefix, CacheSettings settings) {
+    if (!RedisAddress.isStandalone(redisUri)) {
+      // Its price change SCANs for listings, as the seed's does: one server only.
+      throw new IllegalArgumentException("the redis mode needs one Redis server, not " + redisUri);
+    }
     this.redis = RedisClient.create(URI.create(redisUri));
     this.prefix = prefix + ":cache:";
     this.settings = settings;

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.nearcache.examples.catalog.CatalogServer.Mode;
+import io.nearcache.testkit.RedisCluster;
 import io.nearcache.testkit.RedisServer;
 import io.nearcache.testkit.RedisServerExtension;
 import java.io.IOException;
@@ -24,6 +25,7 @@ import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -130,14 +132,41 @@ class CatalogServiceTest {
     assertThat(usdPrice(getOk(a, "/store/products/" + id).get("product"))).isEqualTo(updated);
   }
 
+  /** The near mode on a Redis Cluster: the same endpoints, and a price change across nodes. */
+  @Test
+  void onAClusterAPricePostedToOneNodeIsServedByTheOther() throws Exception {
+    try (RedisCluster cluster = RedisCluster.start()) {
+      String address = "redis-cluster://" + cluster.seeds().iterator().next();
+      CatalogServer a = start(Mode.NEAR, address, "a");
+      CatalogServer b = start(Mode.NEAR, address, "b");
+      JsonNode first = getOk(b, "/store/products").get("products").get(0);
+      long id = first.get("id").asLong();
+      long updated = usdPrice(first) + 1_234;
+      assertThat(post(a, "/admin/products/" + id + "/price", "{\"amount\": " + updated + "}")
+          .statusCode()).isEqualTo(200);
+      await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+        assertThat(usdPrice(getOk(b, "/store/products/" + id).get("product"))).isEqualTo(updated);
+        assertThat(usdPrice(getOk(b, "/store/products").get("products").get(0)))
+            .isEqualTo(updated);
+      });
+      assertThat(getOk(a, "/store/categories").get("product_categories")).hasSize(20);
+      stopNodes();
+    }
+  }
+
   @org.junit.jupiter.api.AfterEach
   void stopNodes() {
     nodes.forEach(CatalogServer::close);
+    nodes.clear();
   }
 
   private CatalogServer start(Mode mode, RedisServer redis, String name) throws IOException {
+    return start(mode, redis.uri(), name);
+  }
+
+  private CatalogServer start(Mode mode, String redisAddress, String name) throws IOException {
     CatalogServer node = CatalogServer.start(mode, 0, new CatalogStore(db.dataSource()),
-        redis.uri(), name, 4);
+        redisAddress, name, 4);
     nodes.add(node);
     return node;
   }
