@@ -72,27 +72,15 @@ class ClusterFaultTest {
       faults.get(30, TimeUnit.SECONDS);
       injector.shutdown();
 
-      List<History.Read> reads = history.reads();
-      History.Verdict outside = History.check(reads, history.writes,
-          HistoryCheckTest.PROPAGATION_BOUND, windows);
-      History.Verdict inside = History.check(
-          reads.stream().filter(r -> windows.stream().anyMatch(w -> w.contains(r.start())))
-              .toList(), history.writes, Duration.ofDays(1), List.of());
-      long afterLast = windows.stream().mapToLong(History.Window::end).max().orElseThrow();
-      History.Verdict after = History.check(
-          reads.stream().filter(r -> r.start() > afterLast).toList(), history.writes,
-          HistoryCheckTest.PROPAGATION_BOUND, List.of());
-      System.out.printf("cluster history under faults (%s): %d reads and %d writes; %d stale"
-              + " beyond %d ms outside the windows, %d after the last repair; worst lag inside"
-              + " a window %.1f ms, outside %.1f ms%n",
-          windows.stream().map(History.Window::fault).toList(), reads.size(),
-          history.writes.size(), outside.violations().size(),
-          HistoryCheckTest.PROPAGATION_BOUND.toMillis(), after.violations().size(),
-          inside.worstLagNanos() / 1e6, outside.worstLagNanos() / 1e6);
+      History.FaultVerdict verdict =
+          history.judge(windows, HistoryCheckTest.PROPAGATION_BOUND);
+      int reads = history.reads().size();
+      verdict.print("cluster", windows, reads, history.writes.size(),
+          HistoryCheckTest.PROPAGATION_BOUND);
       assertThat(windows).hasSize(3);
-      assertThat(reads.size()).as("reads checked").isGreaterThan(10_000);
-      assertThat(outside.violations()).isEmpty();
-      assertThat(after.violations()).isEmpty();
+      assertThat(reads).as("reads checked").isGreaterThan(10_000);
+      assertThat(verdict.outside().violations()).isEmpty();
+      assertThat(verdict.after().violations()).isEmpty();
       cluster.awaitHealthy();
       history.assertSettled(storedIn(cluster));
     }

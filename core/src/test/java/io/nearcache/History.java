@@ -53,6 +53,33 @@ final class History {
   /** The reads that broke a bound, and how far behind the worst stale read was. */
   record Verdict(List<Read> violations, long worstLagNanos) {}
 
+  /**
+   * A history under faults, judged: reads outside the fault windows and after the last one
+   * against {@code bound}, and the worst lag of reads inside a window.
+   */
+  record FaultVerdict(Verdict outside, Verdict after, Verdict inside) {
+    /** Prints the figures, naming the deployment and the faults. */
+    void print(String deployment, List<Window> windows, int reads, int writes, Duration bound) {
+      System.out.printf("%s history under faults (%s): %d reads and %d writes; %d stale beyond"
+              + " %d ms outside the windows, %d after the last repair; worst lag inside a"
+              + " window %.1f ms, outside %.1f ms%n",
+          deployment, windows.stream().map(Window::fault).toList(), reads, writes,
+          outside.violations().size(), bound.toMillis(), after.violations().size(),
+          inside.worstLagNanos() / 1e6, outside.worstLagNanos() / 1e6);
+    }
+  }
+
+  /** Judges this history's reads against {@code bound}, excusing those inside {@code windows}. */
+  FaultVerdict judge(List<Window> windows, Duration bound) {
+    List<Read> reads = reads();
+    long afterLast = windows.stream().mapToLong(Window::end).max().orElse(Long.MIN_VALUE);
+    return new FaultVerdict(check(reads, writes, bound, windows),
+        check(reads.stream().filter(r -> r.start() > afterLast).toList(), writes, bound,
+            List.of()),
+        check(reads.stream().filter(r -> windows.stream().anyMatch(w -> w.contains(r.start())))
+            .toList(), writes, Duration.ofDays(1), List.of()));
+  }
+
   private final List<DefaultNearCache<String, String>> caches;
   private final Map<String, Long> database = new ConcurrentHashMap<>();
   private final Map<String, ReentrantLock> rowLocks = new ConcurrentHashMap<>();

@@ -14,7 +14,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -56,27 +55,15 @@ class SentinelFaultTest {
         faults.get(60, TimeUnit.SECONDS);
         injector.shutdown();
 
-        List<History.Read> reads = history.reads();
-        History.Verdict outside = History.check(reads, history.writes,
-            HistoryCheckTest.PROPAGATION_BOUND, windows);
-        History.Verdict inside = History.check(
-            reads.stream().filter(r -> windows.stream().anyMatch(w -> w.contains(r.start())))
-                .toList(), history.writes, Duration.ofDays(1), List.of());
-        long afterLast = windows.stream().mapToLong(History.Window::end).max().orElseThrow();
-        History.Verdict after = History.check(
-            reads.stream().filter(r -> r.start() > afterLast).toList(), history.writes,
-            HistoryCheckTest.PROPAGATION_BOUND, List.of());
-        System.out.printf("sentinel history under faults (%s): %d reads and %d writes; %d stale"
-                + " beyond %d ms outside the windows, %d after the last repair; worst lag"
-                + " inside a window %.1f ms, outside %.1f ms%n",
-            windows.stream().map(History.Window::fault).collect(Collectors.toList()),
-            reads.size(), history.writes.size(), outside.violations().size(),
-            HistoryCheckTest.PROPAGATION_BOUND.toMillis(), after.violations().size(),
-            inside.worstLagNanos() / 1e6, outside.worstLagNanos() / 1e6);
+        History.FaultVerdict verdict =
+            history.judge(windows, HistoryCheckTest.PROPAGATION_BOUND);
+        int reads = history.reads().size();
+        verdict.print("sentinel", windows, reads, history.writes.size(),
+            HistoryCheckTest.PROPAGATION_BOUND);
         assertThat(windows).hasSize(2);
-        assertThat(reads.size()).as("reads checked").isGreaterThan(10_000);
-        assertThat(outside.violations()).isEmpty();
-        assertThat(after.violations()).isEmpty();
+        assertThat(reads).as("reads checked").isGreaterThan(10_000);
+        assertThat(verdict.outside().violations()).isEmpty();
+        assertThat(verdict.after().violations()).isEmpty();
         history.assertSettled(key -> sentinel.primary().withJedis(j -> {
           byte[] generation = j.get(new KeyLayout(Fleet.PREFIX, "product").generationKey());
           long gen = generation == null ? 0

@@ -1,8 +1,25 @@
 package io.nearcache.internal.redis;
 
-/** Reads one field of an {@code INFO} reply. */
+import java.util.Collection;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import redis.clients.jedis.UnifiedJedis;
+
+/** Reads fields of {@code INFO} replies, and what a deployment with one primary asks of it. */
 final class Info {
   private Info() {}
+
+  /** The primary's {@code master_replid}, for each of {@code groups}: they all live there. */
+  static Map<Integer, String> historyIds(UnifiedJedis primary, Collection<Integer> groups) {
+    String id = field(primary.info("replication"), "master_replid");
+    return groups.stream().collect(Collectors.toMap(Function.identity(), group -> id));
+  }
+
+  /** The server's {@code redis_version}. */
+  static String version(UnifiedJedis server) {
+    return field(server.info("server"), "redis_version");
+  }
 
   /** The value of {@code name} in {@code info}, or {@code ""} if there is none. */
   static String field(String info, String name) {

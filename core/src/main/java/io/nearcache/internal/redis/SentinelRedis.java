@@ -5,8 +5,6 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Function;
-import java.util.stream.Collectors;
 import redis.clients.jedis.Connection;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.RedisSentinelClient;
@@ -91,13 +89,12 @@ public final class SentinelRedis implements RedisDeployment {
   /** The primary's {@code master_replid}, for every group: a promoted replica makes a new one. */
   @Override
   public Map<Integer, String> historyIds(Collection<Integer> groups) {
-    String id = Info.field(jedis.info("replication"), "master_replid");
-    return groups.stream().collect(Collectors.toMap(Function.identity(), group -> id));
+    return Info.historyIds(jedis, groups);
   }
 
   @Override
   public String serverVersion() {
-    return Info.field(jedis.info("server"), "redis_version");
+    return Info.version(jedis);
   }
 
   @Override

@@ -5,8 +5,6 @@ import java.net.URI;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
-import java.util.stream.Collectors;
 import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.util.JedisURIHelper;
@@ -69,13 +67,12 @@ public final class StandaloneRedis implements RedisDeployment {
   /** The server's {@code master_replid}, for every group. */
   @Override
   public Map<Integer, String> historyIds(Collection<Integer> groups) {
-    String id = Info.field(jedis.info("replication"), "master_replid");
-    return groups.stream().collect(Collectors.toMap(Function.identity(), group -> id));
+    return Info.historyIds(jedis, groups);
   }
 
   @Override
   public String serverVersion() {
-    return Info.field(jedis.info("server"), "redis_version");
+    return Info.version(jedis);
   }
 
   @Override
