@@ -157,16 +157,29 @@ public final class ServerOptions {
    * 7, a {@code user default ...} line starts the default user from scratch ({@code off},
    * no keys, no commands) rather than amending it.
    *
+   * <p>Names and rules (passwords included) must be printable ASCII: they reach redis-server on
+   * its command line, which the JVM encodes in the platform charset, so anything else would depend
+   * on the machine's locale (under {@code LANG=C} an {@code é} arrives as {@code ?}).
+   *
    * @param name the user name; {@code "default"} configures the default user
    * @param rules ACL rules, one per argument; none leaves the user off with no permissions
    * @throws NullPointerException if an argument or a rule is null
-   * @throws IllegalArgumentException if {@code name} is blank or {@value #ADMIN_USER}
+   * @throws IllegalArgumentException if {@code name} is blank or {@value #ADMIN_USER}, or a name
+   *     or rule is not printable ASCII
    */
   public ServerOptions withUser(String name, String... rules) {
     Objects.requireNonNull(name, "name");
     List<String> line = List.of(rules);
     if (name.isBlank()) {
       throw new IllegalArgumentException("user name is blank");
+    }
+    List<String> words = new ArrayList<>(line);
+    words.add(name);
+    for (String word : words) {
+      if (!word.chars().allMatch(c -> c >= 0x20 && c < 0x7f)) {
+        throw new IllegalArgumentException("ACL user " + name + ": not printable ASCII, which"
+            + " the command line cannot carry whatever the locale: \"" + word + "\"");
+      }
     }
     if (name.equals(ADMIN_USER)) {
       throw new IllegalArgumentException(ADMIN_USER + " is the kit's own user; pick another name");
