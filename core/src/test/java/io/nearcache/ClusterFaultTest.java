@@ -195,7 +195,7 @@ class ClusterFaultTest {
     return key -> {
       try (RedisClusterClient jedis = RedisClusterClient.builder().nodes(cluster.seeds())
           .build()) {
-        return jedis.get(valueKey(jedis.get(generationKey()), key));
+        return History.storedUnderCurrentGeneration(jedis::get).apply(key);
       }
     };
   }

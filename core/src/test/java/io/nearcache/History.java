@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.nearcache.internal.DefaultNearCache;
+import io.nearcache.internal.keys.KeyLayout;
 import io.nearcache.internal.l2.Frame;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -67,6 +68,22 @@ final class History {
           outside.violations().size(), bound.toMillis(), after.violations().size(),
           inside.worstLagNanos() / 1e6, outside.worstLagNanos() / 1e6);
     }
+  }
+
+  /**
+   * What Redis holds for a key of cache "product" under the cache's current generation: a failover
+   * or a restart moves the cache to a new one, and values of older ones are unreachable.
+   *
+   * @param get a GET on the deployment, routed as it needs
+   */
+  static Function<String, byte[]> storedUnderCurrentGeneration(Function<byte[], byte[]> get) {
+    KeyLayout layout = new KeyLayout(Fleet.PREFIX, "product");
+    return key -> {
+      byte[] generation = get.apply(layout.generationKey());
+      long current = generation == null ? 0
+          : Long.parseLong(new String(generation, StandardCharsets.US_ASCII));
+      return get.apply(layout.valueKey(current, key));
+    };
   }
 
   /** Judges this history's reads against {@code bound}, excusing those inside {@code windows}. */

@@ -54,8 +54,8 @@ class HistoryCheckTest {
       assertThat(history.reads().size()).as("reads checked").isGreaterThan(10_000);
       assertThat(history.writes.size()).as("writes made").isGreaterThan(500);
       assertThat(verdict.violations()).isEmpty();
-      history.assertSettled(key -> redis.withJedis(j -> j.get(ReadPathTest.keyOf("product",
-          key))));
+      history.assertSettled(
+          History.storedUnderCurrentGeneration(k -> redis.withJedis(j -> j.get(k))));
     }
   }
 
@@ -97,8 +97,8 @@ class HistoryCheckTest {
       assertThat(windows).as("faults injected").hasSizeGreaterThanOrEqualTo(5);
       assertThat(beyondTtl.violations()).isEmpty();
       assertThat(outsideFaults.violations()).isEmpty();
-      history.assertSettled(key -> redis.withJedis(j -> j.get(ReadPathTest.keyOf("product",
-          key))));
+      history.assertSettled(
+          History.storedUnderCurrentGeneration(k -> redis.withJedis(j -> j.get(k))));
     }
   }
 

@@ -3,10 +3,8 @@ package io.nearcache;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.nearcache.internal.DefaultNearCache;
-import io.nearcache.internal.keys.KeyLayout;
 import io.nearcache.testkit.RedisSentinel;
 import io.nearcache.testkit.RedisServer;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -64,12 +62,8 @@ class SentinelFaultTest {
         assertThat(reads).as("reads checked").isGreaterThan(10_000);
         assertThat(verdict.outside().violations()).isEmpty();
         assertThat(verdict.after().violations()).isEmpty();
-        history.assertSettled(key -> sentinel.primary().withJedis(j -> {
-          byte[] generation = j.get(new KeyLayout(Fleet.PREFIX, "product").generationKey());
-          long gen = generation == null ? 0
-              : Long.parseLong(new String(generation, StandardCharsets.US_ASCII));
-          return j.get(new KeyLayout(Fleet.PREFIX, "product").valueKey(gen, key));
-        }));
+        history.assertSettled(History.storedUnderCurrentGeneration(
+            k -> sentinel.primary().withJedis(j -> j.get(k))));
       }
     }
   }
