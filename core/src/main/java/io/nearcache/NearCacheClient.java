@@ -9,12 +9,14 @@ import io.nearcache.internal.invalidation.Announcer;
 import io.nearcache.internal.invalidation.InvalidationLog;
 import io.nearcache.internal.invalidation.Subscriptions;
 import io.nearcache.internal.keys.KeyLayout;
+import io.nearcache.internal.keys.SlotGroups;
 import io.nearcache.internal.l2.RemoteStore;
 import io.nearcache.internal.redis.ClientSettings;
 import io.nearcache.internal.redis.ClusterRedis;
 import io.nearcache.internal.redis.Permissions;
 import io.nearcache.internal.redis.RedisDeployment;
 import io.nearcache.internal.redis.SentinelRedis;
+import io.nearcache.internal.redis.SlotGroupCheck;
 import io.nearcache.internal.redis.StandaloneRedis;
 import io.nearcache.internal.redis.SupportedVersions;
 import io.nearcache.internal.resilience.Breakers;
@@ -40,14 +42,14 @@ import redis.clients.jedis.exceptions.JedisException;
 import redis.clients.jedis.util.JedisURIHelper;
 
 /**
- * The one object that owns nearcache's resources for an application: the Redis connection pool,
- * one subscriber connection and thread per server that owns slot groups ({@code
+ * The one object that owns nearcache's resources for an application: the Redis connection pool, one
+ * subscriber connection and thread per server that owns slot groups ({@code
  * nearcache-subscriber-<prefix>@<server>}: one on a standalone server or behind Sentinel, one per
  * primary on a Cluster), a maintenance thread ({@code nearcache-maintenance-<prefix>}: PING on the
- * subscriptions, the watchdog, following the topology, repairs, retries) and a clock thread ({@code nearcache-clock-<prefix>}, waking every
- * millisecond) that advances the time L1 expiry reads and runs the L1 caches' Caffeine maintenance,
- * shared by every cache it creates. Make one per application and Redis, share it, close it once on
- * shutdown.
+ * subscriptions, the watchdog, following the topology, repairs, retries) and a clock thread ({@code
+ * nearcache-clock-<prefix>}, waking every millisecond) that advances the time L1 expiry reads and
+ * runs the L1 caches' Caffeine maintenance, shared by every cache it creates. Make one per
+ * application and Redis, share it, close it once on shutdown.
  *
  * <pre>{@code
  * try (NearCacheClient client = NearCacheClient.builder()
@@ -88,6 +90,7 @@ public final class NearCacheClient implements AutoCloseable {
   private final String keyPrefix;
   private final String instanceId;
   private final RedisDeployment redis;
+  private final SlotGroups groups;
   private final Breakers breakers;
   private final Announcer announcer;
   private final Subscriptions subscriptions;
@@ -101,24 +104,25 @@ public final class NearCacheClient implements AutoCloseable {
 
   /** Wires the parts; {@link Builder#build()} starts the subscriptions. */
   private NearCacheClient(String keyPrefix, String instanceId, RedisDeployment redis,
-      int maxPendingInvalidations) {
+      SlotGroups groups, int maxPendingInvalidations) {
     this.keyPrefix = keyPrefix;
     this.instanceId = instanceId;
     this.redis = redis;
+    this.groups = groups;
     this.retries = new WriteRetries(maxPendingInvalidations);
     this.breakers = new Breakers(keyPrefix + "/" + instanceId, BREAKER_FAILURES,
-        BREAKER_COOL_DOWN, groups -> contact().lost(groups, "Redis failing"));
+        BREAKER_COOL_DOWN, groups, lost -> contact().lost(lost, "Redis failing"));
     // Unique per client object, so that a client skips exactly its own changes even when two
     // clients were given the same instance id.
     String senderId = instanceId + "/" + UUID.randomUUID();
-    this.announcer = new Announcer(redis, keyPrefix, senderId);
+    this.announcer = new Announcer(redis, groups, keyPrefix, senderId);
     this.contact = new Contact(instanceId, senderId,
-        new InvalidationLog(redis.commands(), keyPrefix), redis, breakers, caches);
-    this.subscriptions = new Subscriptions(redis, keyPrefix, contact, SILENCE_TIMEOUT);
+        new InvalidationLog(redis.commands(), keyPrefix), redis, breakers, caches, groups);
+    this.subscriptions = new Subscriptions(redis, groups, keyPrefix, contact, SILENCE_TIMEOUT);
     contact.watch(subscriptions);
     this.threads = new ClientThreads(keyPrefix, instanceId);
     this.services = new ClientServices(contact, retries, threads.clock(),
-        threads.l1Maintenance(), () -> !closed);
+        threads.l1Maintenance(), () -> !closed, groups);
     threads.every(RETRY_INTERVAL, this::retryWrites);
     threads.every(PING_INTERVAL, subscriptions::ping);
     threads.every(TICK, contact::tick);
@@ -168,7 +172,7 @@ public final class NearCacheClient implements AutoCloseable {
     Objects.requireNonNull(keyCodec, "keyCodec");
     Objects.requireNonNull(serializer, "serializer");
     ensureOpen();
-    KeyLayout layout = new KeyLayout(keyPrefix, name);
+    KeyLayout layout = new KeyLayout(keyPrefix, name, groups);
     DefaultNearCache<K, V> cache = new DefaultNearCache<>(name, spec, keyCodec, serializer,
         new RemoteStore(redis.commands(), breakers, announcer, name, layout, spec.remoteTtl(),
             spec.nullTtl(), spec.leaseTimeout()),
@@ -244,6 +248,8 @@ public final class NearCacheClient implements AutoCloseable {
     public static final Duration DEFAULT_SUBSCRIBE_TIMEOUT = Duration.ofSeconds(5);
     /** Bound of every Redis call of a client that makes its own connections: 100 ms. */
     public static final Duration DEFAULT_REDIS_TIMEOUT = Duration.ofMillis(100);
+    /** Slot groups of a prefix unless {@link #slotGroups} says otherwise: 16. */
+    public static final int DEFAULT_SLOT_GROUPS = SlotGroups.DEFAULT;
     /** Key invalidations kept while Redis is unreachable: 10,000. */
     public static final int DEFAULT_MAX_PENDING_INVALIDATIONS = 10_000;
 
@@ -254,6 +260,7 @@ public final class NearCacheClient implements AutoCloseable {
     private UnifiedJedis jedis;
     private Duration redisTimeout;
     private int maxPendingInvalidations;
+    private SlotGroups slotGroups;
     private String user;
     private String password;
     private String sentinelUser;
@@ -468,6 +475,28 @@ public final class NearCacheClient implements AutoCloseable {
       return this;
     }
 
+    /**
+     * How many slot groups the prefix's keys fall into: each is one hash slot, so on a Cluster a
+     * prefix's writes go to at most this many primaries, and a client keeps one subscription per
+     * primary that owns some. More groups spread a prefix wider; fewer tie it to fewer shards and
+     * make a repair read fewer counters. Every node of a fleet must use the same count ({@link
+     * #build()} checks it against the count stored under {@code <prefix>:slot-groups}). Default
+     * {@link #DEFAULT_SLOT_GROUPS}.
+     *
+     * @param groups 1 to 256
+     */
+    public Builder slotGroups(int groups) {
+      if (slotGroups != null) {
+        throw new IllegalStateException("slotGroups was already set to " + slotGroups.count());
+      }
+      slotGroups = new SlotGroups(groups);
+      return this;
+    }
+
+    private SlotGroups groups() {
+      return slotGroups != null ? slotGroups : SlotGroups.defaults();
+    }
+
     private void requireNoSource() {
       if (redisUri != null || nodes != null || jedis != null) {
         throw new IllegalStateException("the Redis source was already set; use one of redisUri,"
@@ -506,8 +535,9 @@ public final class NearCacheClient implements AutoCloseable {
      *
      * @throws IllegalStateException if the key prefix or the Redis source is missing, or options
      *     conflict; if no sentinel or cluster node answers; if a server runs a Redis older than
-     *     6.2 (the message names the version found and the minimum); or if the ACL user lacks a
-     *     permission the library needs (the message names it, with the rule to grant)
+     *     6.2 (the message names the version found and the minimum); if the ACL user lacks a
+     *     permission the library needs (the message names it, with the rule to grant); or if the
+     *     prefix uses another count of {@link #slotGroups} in this Redis
      */
     public NearCacheClient build() {
       if (keyPrefix == null) {
@@ -527,7 +557,7 @@ public final class NearCacheClient implements AutoCloseable {
       String id = instanceId != null ? instanceId : ManagementFactory.getRuntimeMXBean().getName();
       RedisDeployment redis = connect();
       check(redis, id);
-      NearCacheClient client = new NearCacheClient(keyPrefix, id, redis,
+      NearCacheClient client = new NearCacheClient(keyPrefix, id, redis, groups(),
           maxPendingInvalidations != 0 ? maxPendingInvalidations
               : DEFAULT_MAX_PENDING_INVALIDATIONS);
       try {
@@ -548,13 +578,14 @@ public final class NearCacheClient implements AutoCloseable {
 
     private RedisDeployment connect() {
       if (jedis instanceof RedisClusterClient cluster) {
-        return reach("the given RedisClusterClient", () -> ClusterRedis.of(cluster, keyPrefix));
+        return reach("the given RedisClusterClient", () -> ClusterRedis.of(cluster, keyPrefix,
+            groups()));
       }
       if (jedis instanceof RedisSentinelClient sentinel) {
-        return SentinelRedis.of(sentinel);
+        return SentinelRedis.of(sentinel, groups());
       }
       if (jedis instanceof RedisClient standalone) {
-        return StandaloneRedis.of(standalone);
+        return StandaloneRedis.of(standalone, groups());
       }
       Duration timeout = redisTimeout != null ? redisTimeout : DEFAULT_REDIS_TIMEOUT;
       SslOptions ssl = tls != null ? tls.sslOptions() : null;
@@ -565,15 +596,17 @@ public final class NearCacheClient implements AutoCloseable {
           ssl = RedisTls.systemTrust().sslOptions();
         }
         return StandaloneRedis.connect(redisUri, new ClientSettings(timeout,
-            uriUser != null ? uriUser : user, uriPassword != null ? uriPassword : password, ssl));
+            uriUser != null ? uriUser : user, uriPassword != null ? uriPassword : password, ssl),
+            groups());
       }
       ClientSettings settings = new ClientSettings(timeout, user, password, ssl);
       if (clusterNodes) {
-        return reach("cluster " + nodes, () -> ClusterRedis.connect(nodes, settings, keyPrefix));
+        return reach("cluster " + nodes,
+            () -> ClusterRedis.connect(nodes, settings, keyPrefix, groups()));
       }
       ClientSettings sentinels = new ClientSettings(timeout, sentinelUser, sentinelPassword, ssl);
       return reach("sentinels " + nodes + " of " + masterName,
-          () -> SentinelRedis.connect(masterName, nodes, settings, sentinels));
+          () -> SentinelRedis.connect(masterName, nodes, settings, sentinels, groups()));
     }
 
     /** Runs {@code connect}, turning a failure into a message that names what was tried. */
@@ -594,6 +627,7 @@ public final class NearCacheClient implements AutoCloseable {
       try {
         SupportedVersions.require(redis.serverVersion(), server);
         Permissions.require(redis, keyPrefix);
+        SlotGroupCheck.require(redis, keyPrefix, groups());
       } catch (JedisDataException e) {
         redis.close();
         throw new IllegalStateException("Redis at " + server + " refused a command nearcache"

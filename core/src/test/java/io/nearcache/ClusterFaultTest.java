@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.nearcache.internal.DefaultNearCache;
 import io.nearcache.internal.keys.KeyLayout;
+import io.nearcache.internal.keys.SlotGroups;
 import io.nearcache.internal.l2.Frame;
 import io.nearcache.testkit.RedisCluster;
 import io.nearcache.testkit.RedisServer;
@@ -88,8 +89,8 @@ class ClusterFaultTest {
 
   /**
    * Pause the replica of a group's primary, cut its link, write, kill the primary, resume the
-   * replica and promote it: the new primary holds the value the write superseded, and none of its log entry.
-   * No client may serve that value again, from L1 or L2.
+   * replica and promote it: the new primary holds the value the write superseded, and none of its
+   * log entry. No client may serve that value again, from L1 or L2.
    */
   @Test
   void aFailoverThatLosesAnAcknowledgedWriteServesNoSupersededValue() {
@@ -201,12 +202,12 @@ class ClusterFaultTest {
   }
 
   private static byte[] generationKey() {
-    return new KeyLayout(Fleet.PREFIX, "product").generationKey();
+    return new KeyLayout(Fleet.PREFIX, "product", SlotGroups.defaults()).generationKey();
   }
 
   private static byte[] valueKey(byte[] generation, String key) {
     long gen = generation == null ? 0
         : Long.parseLong(new String(generation, StandardCharsets.US_ASCII));
-    return new KeyLayout(Fleet.PREFIX, "product").valueKey(gen, key);
+    return new KeyLayout(Fleet.PREFIX, "product", SlotGroups.defaults()).valueKey(gen, key);
   }
 }

@@ -1,10 +1,12 @@
 package io.nearcache;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.nearcache.internal.DefaultNearCache;
 import io.nearcache.internal.keys.KeyLayout;
+import io.nearcache.internal.keys.SlotGroups;
 import io.nearcache.testkit.RedisCluster;
 import io.nearcache.testkit.RedisServer;
 import java.time.Duration;
@@ -56,14 +58,14 @@ class ClusterTest {
   void aChangeReachesEveryClientThroughOneSubscriptionPerPrimaryThatOwnsGroups() {
     try (Fleet fleet = fleet(3)) {
       List<DefaultNearCache<String, String>> caches = fleet.caches("product", SPEC);
-      for (int group = 0; group < KeyLayout.GROUPS; group++) {
+      for (int group = 0; group < SlotGroups.DEFAULT; group++) {
         String key = keyOfGroup(group);
         caches.forEach(cache -> assertThat(cache.get(key, k -> "old")).isEqualTo("old"));
         caches.get(0).put(key, "new");
         await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> caches.forEach(
             cache -> assertThat(cache.get(key, k -> "loaded")).isEqualTo("new")));
       }
-      Set<String> owners = KeyLayout.allGroups().stream()
+      Set<String> owners = SlotGroups.defaults().all().stream()
           .map(group -> cluster.primaryOf(KeyLayout.slot(Fleet.PREFIX, group)).port())
           .map(port -> "127.0.0.1:" + port).collect(Collectors.toSet());
       Set<String> listened = subscribedServers();
@@ -71,7 +73,7 @@ class ClusterTest {
           .hasSize(sharded() ? owners.size() : 1);
       assertThat(owners).containsAll(listened);
       System.out.printf("cluster: %d primaries own the %d groups; a client listens on %s%n",
-          owners.size(), KeyLayout.GROUPS, listened);
+          owners.size(), SlotGroups.DEFAULT, listened);
     }
   }
 
@@ -149,6 +151,30 @@ class ClusterTest {
     }
   }
 
+  @Test
+  void fewerSlotGroupsTieAPrefixToFewerPrimariesAndEveryNodeMustUseTheSameCount() {
+    SlotGroups two = new SlotGroups(2);
+    String seed = cluster.seeds().iterator().next().toString();
+    try (Fleet fleet = new Fleet(2, builder -> builder.cluster(seed).slotGroups(2))) {
+      List<DefaultNearCache<String, String>> caches = fleet.caches("product", SPEC);
+      for (int group : two.all()) {
+        String key = keyOfGroup(group, two);
+        assertThat(caches.get(1).get(key, k -> "old")).isEqualTo("old");
+        caches.get(0).put(key, "new");
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+            assertThat(caches.get(1).get(key, k -> "loaded")).isEqualTo("new"));
+      }
+      assertThat(subscribedServers()).as("two groups live on at most two primaries")
+          .hasSizeBetween(1, 2);
+
+      assertThatThrownBy(() -> NearCacheClient.builder().cluster(seed).keyPrefix(Fleet.PREFIX)
+          .build())
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("uses 2 slot groups")
+          .hasMessageContaining("built with 16");
+    }
+  }
+
   /** Moves {@code slot}, which holds no key, from {@code from} to {@code to}. */
   static void moveEmptySlot(int slot, RedisServer from, RedisServer to) {
     String target = cluster.nodeId(to);
@@ -171,10 +197,15 @@ class ClusterTest {
         .collect(Collectors.toSet());
   }
 
-  /** A key of slot group {@code group}. */
+  /** A key of slot group {@code group} of the default groups. */
   static String keyOfGroup(int group) {
+    return keyOfGroup(group, SlotGroups.defaults());
+  }
+
+  /** A key of slot group {@code group} of {@code groups}. */
+  static String keyOfGroup(int group, SlotGroups groups) {
     for (int i = 0; ; i++) {
-      if (KeyLayout.groupOf("k" + i) == group) {
+      if (groups.of("k" + i) == group) {
         return "k" + i;
       }
     }

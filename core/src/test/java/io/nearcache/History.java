@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.nearcache.internal.DefaultNearCache;
 import io.nearcache.internal.keys.KeyLayout;
+import io.nearcache.internal.keys.SlotGroups;
 import io.nearcache.internal.l2.Frame;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -77,7 +78,7 @@ final class History {
    * @param get a GET on the deployment, routed as it needs
    */
   static Function<String, byte[]> storedUnderCurrentGeneration(Function<byte[], byte[]> get) {
-    KeyLayout layout = new KeyLayout(Fleet.PREFIX, "product");
+    KeyLayout layout = new KeyLayout(Fleet.PREFIX, "product", SlotGroups.defaults());
     return key -> {
       byte[] generation = get.apply(layout.generationKey());
       long current = generation == null ? 0

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.nearcache.internal.DefaultNearCache;
 import io.nearcache.internal.keys.KeyLayout;
+import io.nearcache.internal.keys.SlotGroups;
 import io.nearcache.testkit.RedisServer;
 import io.nearcache.testkit.RedisServerExtension;
 import java.time.Duration;
@@ -220,6 +221,6 @@ class ReadPathTest {
 
   /** The Redis key of {@code key} in cache {@code cache} of the fleet's prefix, generation 0. */
   static byte[] keyOf(String cache, String key) {
-    return new KeyLayout(Fleet.PREFIX, cache).valueKey(0, key);
+    return new KeyLayout(Fleet.PREFIX, cache, SlotGroups.defaults()).valueKey(0, key);
   }
 }

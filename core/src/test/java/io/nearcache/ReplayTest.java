@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.nearcache.internal.DefaultNearCache;
 import io.nearcache.internal.invalidation.InvalidationMessage;
 import io.nearcache.internal.keys.KeyLayout;
+import io.nearcache.internal.keys.SlotGroups;
 import io.nearcache.testkit.RedisServer;
 import io.nearcache.testkit.TcpProxy;
 import java.nio.charset.StandardCharsets;
@@ -123,7 +124,7 @@ class ReplayTest {
       long changedInTrimmed = 0;
       for (int i = 0; i < KEYS; i++) {
         String key = "k" + i;
-        boolean dropped = trimmed.contains(KeyLayout.groupOf(key));
+        boolean dropped = trimmed.contains(SlotGroups.defaults().of(key));
         if (i < CHANGED && dropped) {
           changedInTrimmed++;
         }
@@ -159,7 +160,7 @@ class ReplayTest {
         for (int i = 1; i <= 20_000; i++) {
           String key = "k" + i % KEYS;
           pipeline.publish(CHANNEL, new InvalidationMessage(InvalidationMessage.Kind.KEYS,
-              KeyLayout.groupOf(key), 0, 0, "flood", "product", List.of(key)).encode());
+              SlotGroups.defaults().of(key), 0, 0, "flood", "product", List.of(key)).encode());
         }
         pipeline.sync();
         return null;

@@ -1,5 +1,6 @@
 package io.nearcache.internal;
 
+import io.nearcache.internal.keys.SlotGroups;
 import io.nearcache.internal.l1.CoarseClock;
 import java.util.concurrent.Executor;
 import java.util.function.BooleanSupplier;
@@ -13,6 +14,7 @@ import java.util.function.BooleanSupplier;
  * @param l1Maintenance where L1's Caffeine maintenance runs
  * @param open whether the client is still open, checked on every call but an L1 hit (a closed
  *     client's contact is never trusted, so no hit gets past a close)
+ * @param groups the slot groups of the client's prefix
  */
 public record ClientServices(Contact contact, WriteRetries retries, CoarseClock clock,
-    Executor l1Maintenance, BooleanSupplier open) {}
+    Executor l1Maintenance, BooleanSupplier open, SlotGroups groups) {}

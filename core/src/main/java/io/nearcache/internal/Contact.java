@@ -4,7 +4,7 @@ import io.nearcache.internal.invalidation.InvalidationLog;
 import io.nearcache.internal.invalidation.InvalidationLog.Replay;
 import io.nearcache.internal.invalidation.InvalidationMessage;
 import io.nearcache.internal.invalidation.Subscriptions;
-import io.nearcache.internal.keys.KeyLayout;
+import io.nearcache.internal.keys.SlotGroups;
 import io.nearcache.internal.redis.RedisDeployment;
 import io.nearcache.internal.resilience.Breakers;
 import io.nearcache.internal.resilience.CircuitBreaker;
@@ -48,7 +48,8 @@ public final class Contact implements Subscriptions.Listener {
   private final RedisDeployment redis;
   private final Breakers breakers;
   private final Map<String, DefaultNearCache<?, ?>> caches;
-  private final GroupSync sync = new GroupSync();
+  private final SlotGroups groups;
+  private final GroupSync sync;
   private Subscriptions subscriptions;
 
   /**
@@ -57,7 +58,10 @@ public final class Contact implements Subscriptions.Listener {
    * @param senderId the client's own sender id: its own changes are numbered but not dropped again
    */
   public Contact(String name, String senderId, InvalidationLog invalidationLog,
-      RedisDeployment redis, Breakers breakers, Map<String, DefaultNearCache<?, ?>> caches) {
+      RedisDeployment redis, Breakers breakers, Map<String, DefaultNearCache<?, ?>> caches,
+      SlotGroups groups) {
+    this.groups = groups;
+    this.sync = new GroupSync(groups);
     this.name = name;
     this.senderId = senderId;
     this.invalidationLog = invalidationLog;
@@ -78,7 +82,7 @@ public final class Contact implements Subscriptions.Listener {
 
   /** Invalidations of any group may have been missed: stop serving L1 until repaired. */
   public void lost(String reason) {
-    lost(KeyLayout.allGroups(), reason);
+    lost(groups.all(), reason);
   }
 
   /** Invalidations of {@code groups} may have been missed: stop serving L1 until repaired. */
@@ -101,7 +105,7 @@ public final class Contact implements Subscriptions.Listener {
   /** Drops what the message names (unless this client made the change), then counts it. */
   @Override
   public void onMessage(InvalidationMessage message) {
-    if (message.group() >= KeyLayout.GROUPS) {
+    if (message.group() >= groups.count()) {
       onUnreadableMessage("slot group " + message.group() + " does not exist");
       return;
     }

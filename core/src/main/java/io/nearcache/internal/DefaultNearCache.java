@@ -7,7 +7,7 @@ import io.nearcache.NearCache;
 import io.nearcache.Serializer;
 import io.nearcache.internal.invalidation.InvalidationLog;
 import io.nearcache.internal.invalidation.InvalidationMessage;
-import io.nearcache.internal.keys.KeyLayout;
+import io.nearcache.internal.keys.SlotGroups;
 import io.nearcache.internal.l1.LocalStore;
 import io.nearcache.internal.l1.LocalStore.Reservation;
 import io.nearcache.internal.l2.Frame;
@@ -49,6 +49,7 @@ public final class DefaultNearCache<K, V> implements NearCache<K, V> {
   private final WriteRetries retries;
   private final Contact contact;
   private final BooleanSupplier clientOpen;
+  private final SlotGroups groups;
   private final ConcurrentHashMap<String, CompletableFuture<V>> loads = new ConcurrentHashMap<>();
 
   /** Creates a cache: its client calls this, users {@link io.nearcache.NearCacheClient#cache}. */
@@ -65,6 +66,7 @@ public final class DefaultNearCache<K, V> implements NearCache<K, V> {
     this.retries = client.retries();
     this.contact = client.contact();
     this.clientOpen = client.open();
+    this.groups = client.groups();
   }
 
   @Override
@@ -357,7 +359,7 @@ public final class DefaultNearCache<K, V> implements NearCache<K, V> {
    * pass over it per group. Called by {@link Contact}.
    */
   void flushAll() {
-    for (int group = 0; group < KeyLayout.GROUPS; group++) {
+    for (int group = 0; group < groups.count(); group++) {
       stats.recordFlush();
     }
     remote.forgetGeneration();
@@ -379,8 +381,8 @@ public final class DefaultNearCache<K, V> implements NearCache<K, V> {
 
   /** {@link #drop} for every key of slot group {@code group}. Called by {@link Contact}. */
   void dropGroup(int group) {
-    local.invalidateIf(k -> KeyLayout.groupOf(k) == group);
-    loads.keySet().removeIf(k -> KeyLayout.groupOf(k) == group);
+    local.invalidateIf(k -> groups.of(k) == group);
+    loads.keySet().removeIf(k -> groups.of(k) == group);
   }
 
   /**

@@ -1,6 +1,6 @@
 package io.nearcache.internal;
 
-import io.nearcache.internal.keys.KeyLayout;
+import io.nearcache.internal.keys.SlotGroups;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -24,19 +24,29 @@ import java.util.TreeSet;
  * previous design allowed, left a client trusting L1 over messages it never replayed.)
  */
 final class GroupSync {
-  private final long[] applied = new long[KeyLayout.GROUPS];
-  private final boolean[] known = new boolean[KeyLayout.GROUPS];
-  private final boolean[] synced = new boolean[KeyLayout.GROUPS];
+  private final SlotGroups groups;
+  private final long[] applied;
+  private final boolean[] known;
+  private final boolean[] synced;
   /** Per group: how often it was unsynced, so that a repair can tell it was overtaken. */
-  private final long[] losses = new long[KeyLayout.GROUPS];
-  private final String[] history = new String[KeyLayout.GROUPS];
+  private final long[] losses;
+  private final String[] history;
   /** Per group: numbers heard beyond {@code applied + 1}, applied already, not yet contiguous. */
-  private final List<TreeSet<Long>> ahead = new ArrayList<>(KeyLayout.GROUPS);
+  private final List<TreeSet<Long>> ahead;
   private volatile boolean trusted;
   private boolean closed;
 
-  GroupSync() {
-    for (int group = 0; group < KeyLayout.GROUPS; group++) {
+  /** The state of {@code groups}, none synced yet. */
+  GroupSync(SlotGroups groups) {
+    this.groups = groups;
+    int n = groups.count();
+    applied = new long[n];
+    known = new boolean[n];
+    synced = new boolean[n];
+    losses = new long[n];
+    history = new String[n];
+    ahead = new ArrayList<>(n);
+    for (int group = 0; group < n; group++) {
       ahead.add(new TreeSet<>());
     }
   }
@@ -104,7 +114,7 @@ final class GroupSync {
 
   /** Messages of any group may have been missed. */
   synchronized void lost() {
-    lost(KeyLayout.allGroups());
+    lost(groups.all());
   }
 
   /** Messages of {@code groups} may have been missed. */
@@ -129,13 +139,13 @@ final class GroupSync {
    *     now cover every later change
    */
   synchronized Repair beginRepair(boolean[] listening) {
-    List<Integer> groups = new ArrayList<>();
-    for (int group = 0; group < KeyLayout.GROUPS; group++) {
+    List<Integer> due = new ArrayList<>();
+    for (int group = 0; group < synced.length; group++) {
       if (!synced[group] && listening[group]) {
-        groups.add(group);
+        due.add(group);
       }
     }
-    return new Repair(List.copyOf(groups), applied.clone(), known.clone(), history.clone(),
+    return new Repair(List.copyOf(due), applied.clone(), known.clone(), history.clone(),
         losses.clone());
   }
 

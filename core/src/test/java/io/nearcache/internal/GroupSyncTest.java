@@ -2,7 +2,7 @@ package io.nearcache.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.nearcache.internal.keys.KeyLayout;
+import io.nearcache.internal.keys.SlotGroups;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
@@ -12,14 +12,14 @@ class GroupSyncTest {
   private static final boolean[] LISTENING = listening();
 
   private static boolean[] listening() {
-    boolean[] all = new boolean[KeyLayout.GROUPS];
+    boolean[] all = new boolean[SlotGroups.DEFAULT];
     Arrays.fill(all, true);
     return all;
   }
 
   /** A sync whose every group was repaired once, at number 0 of history "h". */
   private static GroupSync synced() {
-    GroupSync sync = new GroupSync();
+    GroupSync sync = new GroupSync(SlotGroups.defaults());
     repairAll(sync, 0);
     assertThat(sync.trusted()).isTrue();
     return sync;
@@ -35,12 +35,12 @@ class GroupSyncTest {
 
   @Test
   void aNewClientTrustsNothingUntilEveryGroupWasRead() {
-    GroupSync sync = new GroupSync();
+    GroupSync sync = new GroupSync(SlotGroups.defaults());
     assertThat(sync.trusted()).isFalse();
     assertThat(sync.repairDue()).isTrue();
     GroupSync.Repair repair = sync.beginRepair(LISTENING);
-    assertThat(repair.groups()).hasSize(KeyLayout.GROUPS);
-    for (int group = 1; group < KeyLayout.GROUPS; group++) {
+    assertThat(repair.groups()).hasSize(SlotGroups.DEFAULT);
+    for (int group = 1; group < SlotGroups.DEFAULT; group++) {
       sync.repaired(repair, group, "h", 0);
     }
     assertThat(sync.finish()).as("group 0 not read yet").isFalse();
@@ -113,17 +113,17 @@ class GroupSyncTest {
    */
   @Test
   void aLossAtAnyStepOfARepairLeavesTheClientUntrusted() {
-    for (int position = 0; position <= KeyLayout.GROUPS; position++) {
+    for (int position = 0; position <= SlotGroups.DEFAULT; position++) {
       GroupSync sync = synced();
       sync.lost();
       GroupSync.Repair repair = sync.beginRepair(LISTENING);
-      for (int group = 0; group < KeyLayout.GROUPS; group++) {
+      for (int group = 0; group < SlotGroups.DEFAULT; group++) {
         if (group == position) {
           sync.lost();
         }
         sync.repaired(repair, group, "h", 1);
       }
-      if (position == KeyLayout.GROUPS) {
+      if (position == SlotGroups.DEFAULT) {
         sync.lost();
       }
       assertThat(sync.finish()).as("a loss before step %d", position).isFalse();

@@ -2,6 +2,7 @@ package io.nearcache.internal.invalidation;
 
 import io.nearcache.internal.invalidation.InvalidationMessage.Kind;
 import io.nearcache.internal.keys.KeyLayout;
+import io.nearcache.internal.keys.SlotGroups;
 import io.nearcache.internal.redis.RedisDeployment;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -54,14 +55,14 @@ public final class Announcer {
   private final String senderId;
   private final byte[] publishCommand;
   /** Per group: its counter and log, and its channel; made once, as every write needs them. */
-  private final List<List<byte[]>> groupKeys = new ArrayList<>(KeyLayout.GROUPS);
-  private final List<byte[]> channels = new ArrayList<>(KeyLayout.GROUPS);
+  private final List<List<byte[]>> groupKeys = new ArrayList<>();
+  private final List<byte[]> channels = new ArrayList<>();
 
   /** Announces the changes of {@code prefix} on {@code redis}'s channels as {@code senderId}. */
-  public Announcer(RedisDeployment redis, String prefix, String senderId) {
+  public Announcer(RedisDeployment redis, SlotGroups groups, String prefix, String senderId) {
     this.senderId = senderId;
     this.publishCommand = redis.pubSub().publishCommand();
-    for (int group = 0; group < KeyLayout.GROUPS; group++) {
+    for (int group : groups.all()) {
       groupKeys.add(List.of(KeyLayout.utf8(KeyLayout.counterKey(prefix, group)),
           KeyLayout.utf8(KeyLayout.logKey(prefix, group))));
       channels.add(redis.pubSub().channel(prefix, group));

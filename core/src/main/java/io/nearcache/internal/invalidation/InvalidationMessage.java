@@ -33,7 +33,7 @@ import java.util.Objects;
  * never the user's value codec, so that every JVM can read it whatever serializer its caches use.
  *
  * @param kind what the message says
- * @param group the slot group, {@code 0 <= group < KeyLayout.GROUPS}
+ * @param group the slot group, {@code 0 <= group <} the prefix's count of groups
  * @param number the change's number in its group, for gap detection and replay
  * @param generation the cache's generation as the writer knew it; the new one for a whole cache
  * @param senderId the writing client, unique per client object: a client skips its own changes

@@ -1,6 +1,6 @@
 package io.nearcache.internal.invalidation;
 
-import io.nearcache.internal.keys.KeyLayout;
+import io.nearcache.internal.keys.SlotGroups;
 import io.nearcache.internal.redis.RedisDeployment;
 import io.nearcache.internal.redis.Shard;
 import java.time.Duration;
@@ -46,6 +46,7 @@ public final class Subscriptions implements AutoCloseable {
   private record Listening(Shard shard, InvalidationSubscriber subscriber) {}
 
   private final RedisDeployment redis;
+  private final SlotGroups groups;
   private final String prefix;
   private final Listener listener;
   private final long silenceTimeoutNanos;
@@ -60,9 +61,10 @@ public final class Subscriptions implements AutoCloseable {
    * @param silenceTimeout how long a subscription may leave a PING unanswered before it counts
    *     as dead
    */
-  public Subscriptions(RedisDeployment redis, String prefix, Listener listener,
+  public Subscriptions(RedisDeployment redis, SlotGroups groups, String prefix, Listener listener,
       Duration silenceTimeout) {
     this.redis = redis;
+    this.groups = groups;
     this.prefix = prefix;
     this.listener = listener;
     this.silenceTimeoutNanos = silenceTimeout.toNanos();
@@ -95,7 +97,7 @@ public final class Subscriptions implements AutoCloseable {
 
   /** For each group, whether its subscription is up now. */
   public synchronized boolean[] subscribedGroups() {
-    boolean[] subscribed = new boolean[KeyLayout.GROUPS];
+    boolean[] subscribed = new boolean[groups.count()];
     for (Listening l : listening.values()) {
       if (l.subscriber().isSubscribed()) {
         l.shard().groups().forEach(group -> subscribed[group] = true);

@@ -1,10 +1,7 @@
 package io.nearcache.internal.keys;
 
-import com.google.common.hash.Hashing;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 import java.util.regex.Pattern;
-import java.util.stream.IntStream;
 import redis.clients.jedis.util.JedisClusterCRC16;
 
 /**
@@ -20,37 +17,31 @@ import redis.clients.jedis.util.JedisClusterCRC16;
  * </pre>
  *
  * <p>{@code <key>} is the UTF-8 of the encoded key, byte for byte, so any key is safe. {@code
- * <group>} is the key's murmur3 hash modulo {@value #GROUPS}, two digits. The braces make {@code
- * <prefix>:<group>} the Redis Cluster hash tag of an entry's value, its lease and its group's
- * invalidation log and change counter alike, so one Lua script can change a value, number the
- * change and record it in the log on a cluster too; the generation counter sits in group 00 with
- * that group's log. Prefix and cache names are restricted to {@code [A-Za-z0-9_.-]}, so the
- * segments before the tag can never run into each other, and no two caches or prefixes share a key.
+ * <group>} is the key's murmur3 hash modulo the count of {@link SlotGroups}, at least two digits.
+ * The braces make {@code <prefix>:<group>} the Redis Cluster hash tag of an entry's value, its
+ * lease and its group's invalidation log and change counter alike, so one Lua script can change a
+ * value, number the change and record it in the log on a cluster too; the generation counter sits
+ * in group 00 with that group's log. Prefix and cache names are restricted to {@code
+ * [A-Za-z0-9_.-]}, so the segments before the tag can never run into each other, and no two caches
+ * or prefixes share a key.
  */
 public final class KeyLayout {
-  /**
-   * Slot groups per prefix: every group is one hash slot holding its keys and its log. A change of
-   * this number changes every key, so it is fixed.
-   */
-  public static final int GROUPS = 16;
-
-  private static final List<Integer> ALL_GROUPS =
-      IntStream.range(0, GROUPS).boxed().toList();
-
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
 
   private final String prefix;
+  private final SlotGroups groups;
   private final String cacheHead;
   private final byte[] generationKey;
   private final byte[] healedKey;
 
   /**
-   * Creates the layout of one cache.
+   * Creates the layout of one cache whose keys fall into {@code groups}.
    *
    * @throws IllegalArgumentException if the prefix or cache name breaks the naming rule
    */
-  public KeyLayout(String prefix, String cache) {
+  public KeyLayout(String prefix, String cache, SlotGroups groups) {
     this.prefix = requireName("keyPrefix", prefix);
+    this.groups = groups;
     this.cacheHead = prefix + ':' + requireName("cache name", cache) + ':';
     this.generationKey = utf8(cacheHead + tag(prefix, 0) + ":generation");
     this.healedKey = utf8(cacheHead + tag(prefix, 0) + ":healed");
@@ -106,33 +97,23 @@ public final class KeyLayout {
     return entryKey(generation, encodedKey, ":l:");
   }
 
-  /** Every slot group, ascending. */
-  public static List<Integer> allGroups() {
-    return ALL_GROUPS;
-  }
-
   /** The Redis Cluster hash slot of {@code group} of {@code prefix}. */
   public static int slot(String prefix, int group) {
     return JedisClusterCRC16.getSlot(tag(prefix, group));
   }
 
   /** The slot group of {@code encodedKey}: where its value, lease and change records live. */
-  public static int groupOf(String encodedKey) {
-    return group(utf8(encodedKey));
+  public int groupOf(String encodedKey) {
+    return groups.of(encodedKey);
   }
-
 
   private byte[] entryKey(long generation, String encodedKey, String kind) {
     byte[] key = utf8(encodedKey);
-    byte[] head = utf8(cacheHead + generation + ":" + tag(prefix, group(key)) + kind);
+    byte[] head = utf8(cacheHead + generation + ":" + tag(prefix, groups.of(key)) + kind);
     byte[] full = new byte[head.length + key.length];
     System.arraycopy(head, 0, full, 0, head.length);
     System.arraycopy(key, 0, full, head.length, key.length);
     return full;
-  }
-
-  private static int group(byte[] key) {
-    return Math.floorMod(Hashing.murmur3_32_fixed().hashBytes(key).asInt(), GROUPS);
   }
 
   /** The Redis Cluster hash tag of {@code group} of {@code prefix}: {@code {<prefix>:<group>}}. */

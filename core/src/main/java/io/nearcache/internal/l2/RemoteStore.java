@@ -141,7 +141,7 @@ public final class RemoteStore {
 
   /** The frame of {@code key}, or {@code null}, for a read that takes no lease. */
   public byte[] get(String key) {
-    return breakers.of(KeyLayout.groupOf(key))
+    return breakers.of(layout.groupOf(key))
         .call(() -> jedis.get(layout.valueKey(knownGeneration(), key)));
   }
 
@@ -200,7 +200,7 @@ public final class RemoteStore {
    * numbers, logs and announces the change, in one atomic step.
    */
   public void set(String key, byte[] frame) {
-    int group = KeyLayout.groupOf(key);
+    int group = layout.groupOf(key);
     breakers.of(group).call(() -> {
       long gen = knownGeneration();
       return SET_AND_ANNOUNCE.run(jedis, changeKeys(gen, group, key), changeArgs(group, key,
@@ -210,7 +210,7 @@ public final class RemoteStore {
 
   /** Deletes {@code key}'s value and lease and numbers, logs and announces it, atomically. */
   public void delete(String key) {
-    int group = KeyLayout.groupOf(key);
+    int group = layout.groupOf(key);
     breakers.of(group).call(() -> {
       long gen = knownGeneration();
       return DELETE_AND_ANNOUNCE.run(jedis, changeKeys(gen, group, key), changeArgs(group, key,
@@ -304,12 +304,12 @@ public final class RemoteStore {
       Queued<T> command) {
     if (keys.size() == 1) {
       String key = keys.iterator().next();
-      return Collections.singletonList(breakers.of(KeyLayout.groupOf(key))
+      return Collections.singletonList(breakers.of(layout.groupOf(key))
           .call(() -> alone.apply(knownGeneration(), key)));
     }
     Map<CircuitBreaker, List<String>> byServer = new LinkedHashMap<>();
     for (String key : keys) {
-      byServer.computeIfAbsent(breakers.of(KeyLayout.groupOf(key)), b -> new ArrayList<>())
+      byServer.computeIfAbsent(breakers.of(layout.groupOf(key)), b -> new ArrayList<>())
           .add(key);
     }
     Map<String, T> replies = new HashMap<>();

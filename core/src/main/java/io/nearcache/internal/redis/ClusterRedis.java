@@ -1,6 +1,7 @@
 package io.nearcache.internal.redis;
 
 import io.nearcache.internal.keys.KeyLayout;
+import io.nearcache.internal.keys.SlotGroups;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -17,8 +18,8 @@ import redis.clients.jedis.exceptions.JedisConnectionException;
 
 /**
  * A Redis Cluster. Each slot group of a prefix is one hash slot, so its keys, log and counter sit
- * on the one primary that owns the slot; the groups of a prefix spread over at most {@value
- * KeyLayout#GROUPS} primaries.
+ * on the one primary that owns the slot; the groups of a prefix spread over at most as many
+ * primaries as there are groups.
  *
  * <p>From Redis 7.0 on, each group's changes go out with {@code SPUBLISH} on a channel in the
  * group's slot, and a client listens with one connection per primary that owns groups: a
@@ -35,12 +36,15 @@ public final class ClusterRedis implements RedisDeployment {
   private final RedisClusterClient jedis;
   private final boolean owned;
   private final String prefix;
+  private final SlotGroups groups;
   private final PubSub pubSub;
 
-  private ClusterRedis(RedisClusterClient jedis, boolean owned, String prefix) {
+  private ClusterRedis(RedisClusterClient jedis, boolean owned, String prefix,
+      SlotGroups groups) {
     this.jedis = jedis;
     this.owned = owned;
     this.prefix = prefix;
+    this.groups = groups;
     this.pubSub = SupportedVersions.hasShardedPubSub(serverVersion()) ? PubSub.SHARDED
         : PubSub.CLASSIC;
   }
@@ -50,8 +54,8 @@ public final class ClusterRedis implements RedisDeployment {
    *
    * @throws redis.clients.jedis.exceptions.JedisException if no node answers
    */
-  public static ClusterRedis of(RedisClusterClient jedis, String prefix) {
-    return new ClusterRedis(jedis, false, prefix);
+  public static ClusterRedis of(RedisClusterClient jedis, String prefix, SlotGroups groups) {
+    return new ClusterRedis(jedis, false, prefix, groups);
   }
 
   /**
@@ -62,14 +66,14 @@ public final class ClusterRedis implements RedisDeployment {
    *     SLOTS}
    */
   public static ClusterRedis connect(Set<HostAndPort> seeds, ClientSettings settings,
-      String prefix) {
+      String prefix, SlotGroups groups) {
     RedisClusterClient jedis = RedisClusterClient.builder()
         .nodes(seeds)
         .clientConfig(settings.config())
         .poolConfig(settings.pool())
         .build();
     try {
-      return new ClusterRedis(jedis, true, prefix);
+      return new ClusterRedis(jedis, true, prefix, groups);
     } catch (RuntimeException e) {
       jedis.close();
       throw e;
@@ -94,11 +98,11 @@ public final class ClusterRedis implements RedisDeployment {
   public List<Shard> shards() {
     Map<HostAndPort, List<Integer>> owners = new LinkedHashMap<>();
     Map<HostAndPort, Integer> slots = new HashMap<>();
-    for (int group : KeyLayout.allGroups()) {
+    for (int group : groups.all()) {
       int slot = KeyLayout.slot(prefix, group);
       HostAndPort node = nodeOf(slot);
       if (pubSub == PubSub.CLASSIC) {
-        return List.of(shard(node, slot, KeyLayout.allGroups()));
+        return List.of(shard(node, slot, groups.all()));
       }
       owners.computeIfAbsent(node, n -> new ArrayList<>()).add(group);
       slots.putIfAbsent(node, slot);

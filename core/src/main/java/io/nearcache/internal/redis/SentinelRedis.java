@@ -1,6 +1,6 @@
 package io.nearcache.internal.redis;
 
-import io.nearcache.internal.keys.KeyLayout;
+import io.nearcache.internal.keys.SlotGroups;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -22,15 +22,17 @@ import redis.clients.jedis.util.Pool;
 public final class SentinelRedis implements RedisDeployment {
   private final RedisSentinelClient jedis;
   private final boolean owned;
+  private final SlotGroups groups;
 
-  private SentinelRedis(RedisSentinelClient jedis, boolean owned) {
+  private SentinelRedis(RedisSentinelClient jedis, boolean owned, SlotGroups groups) {
     this.jedis = jedis;
     this.owned = owned;
+    this.groups = groups;
   }
 
-  /** The caller's client, which {@link #close()} leaves open. */
-  public static SentinelRedis of(RedisSentinelClient jedis) {
-    return new SentinelRedis(jedis, false);
+  /** The caller's client, which {@link #close()} leaves open, holding {@code groups}. */
+  public static SentinelRedis of(RedisSentinelClient jedis, SlotGroups groups) {
+    return new SentinelRedis(jedis, false, groups);
   }
 
   /**
@@ -42,14 +44,14 @@ public final class SentinelRedis implements RedisDeployment {
    * @throws redis.clients.jedis.exceptions.JedisException if no sentinel knows the primary
    */
   public static SentinelRedis connect(String masterName, Set<HostAndPort> sentinels,
-      ClientSettings nodes, ClientSettings sentinel) {
+      ClientSettings nodes, ClientSettings sentinel, SlotGroups groups) {
     return new SentinelRedis(RedisSentinelClient.builder()
         .masterName(masterName)
         .sentinels(sentinels)
         .clientConfig(nodes.config())
         .sentinelClientConfig(sentinel.config())
         .poolConfig(nodes.pool())
-        .build(), true);
+        .build(), true, groups);
   }
 
   @Override
@@ -66,7 +68,7 @@ public final class SentinelRedis implements RedisDeployment {
   @Override
   public List<Shard> shards() {
     HostAndPort primary = jedis.getCurrentMaster();
-    return List.of(new Shard(primary.toString(), KeyLayout.allGroups(),
+    return List.of(new Shard(primary.toString(), groups.all(),
         () -> connectionTo(primary)));
   }
 

@@ -1,6 +1,6 @@
 package io.nearcache.internal.redis;
 
-import io.nearcache.internal.keys.KeyLayout;
+import io.nearcache.internal.keys.SlotGroups;
 import java.net.URI;
 import java.util.Collection;
 import java.util.List;
@@ -18,17 +18,17 @@ public final class StandaloneRedis implements RedisDeployment {
   private final boolean owned;
   private final List<Shard> shards;
 
-  private StandaloneRedis(RedisClient jedis, boolean owned) {
+  private StandaloneRedis(RedisClient jedis, boolean owned, SlotGroups groups) {
     this.jedis = jedis;
     this.owned = owned;
     // The subscriber holds a connection of the pool while it listens.
-    this.shards = List.of(new Shard("standalone", KeyLayout.allGroups(),
+    this.shards = List.of(new Shard("standalone", groups.all(),
         () -> jedis.getPool().getResource()));
   }
 
-  /** The caller's client, which {@link #close()} leaves open. */
-  public static StandaloneRedis of(RedisClient jedis) {
-    return new StandaloneRedis(jedis, false);
+  /** The caller's client, which {@link #close()} leaves open, holding {@code groups}. */
+  public static StandaloneRedis of(RedisClient jedis, SlotGroups groups) {
+    return new StandaloneRedis(jedis, false, groups);
   }
 
   /**
@@ -36,12 +36,12 @@ public final class StandaloneRedis implements RedisDeployment {
    * #close()} closes it. The caller has merged the URI's user, password and scheme into {@code
    * settings}.
    */
-  public static StandaloneRedis connect(URI uri, ClientSettings settings) {
+  public static StandaloneRedis connect(URI uri, ClientSettings settings, SlotGroups groups) {
     return new StandaloneRedis(RedisClient.builder()
         .hostAndPort(JedisURIHelper.getHostAndPort(uri))
         .clientConfig(settings.config(JedisURIHelper.getDBIndex(uri)))
         .poolConfig(settings.pool())
-        .build(), true);
+        .build(), true, groups);
   }
 
   @Override

@@ -1,6 +1,6 @@
 package io.nearcache.internal.resilience;
 
-import io.nearcache.internal.keys.KeyLayout;
+import io.nearcache.internal.keys.SlotGroups;
 import io.nearcache.internal.redis.Shard;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,8 +23,7 @@ public final class Breakers {
   private final int failureThreshold;
   private final Duration coolDown;
   private final Consumer<List<Integer>> onOpen;
-  private final AtomicReferenceArray<CircuitBreaker> byGroup =
-      new AtomicReferenceArray<>(KeyLayout.GROUPS);
+  private final AtomicReferenceArray<CircuitBreaker> byGroup;
   private Map<String, CircuitBreaker> byShard = new HashMap<>();
 
   /**
@@ -32,14 +31,15 @@ public final class Breakers {
    *
    * @param onOpen called, on the failing caller's thread, with the groups of a breaker that opens
    */
-  public Breakers(String name, int failureThreshold, Duration coolDown,
+  public Breakers(String name, int failureThreshold, Duration coolDown, SlotGroups groups,
       Consumer<List<Integer>> onOpen) {
+    this.byGroup = new AtomicReferenceArray<>(groups.count());
     this.name = name;
     this.failureThreshold = failureThreshold;
     this.coolDown = coolDown;
     this.onOpen = onOpen;
     CircuitBreaker first = breaker(name);
-    for (int group = 0; group < KeyLayout.GROUPS; group++) {
+    for (int group = 0; group < byGroup.length(); group++) {
       byGroup.set(group, first);
     }
   }
@@ -67,7 +67,7 @@ public final class Breakers {
 
   /** Whether some breaker is open: Redis failed for some groups and has not answered since. */
   public boolean anyOpen() {
-    for (int group = 0; group < KeyLayout.GROUPS; group++) {
+    for (int group = 0; group < byGroup.length(); group++) {
       if (byGroup.get(group).isOpen()) {
         return true;
       }
@@ -84,7 +84,7 @@ public final class Breakers {
 
   private List<Integer> groupsOf(CircuitBreaker breaker) {
     List<Integer> groups = new ArrayList<>();
-    for (int group = 0; group < KeyLayout.GROUPS; group++) {
+    for (int group = 0; group < byGroup.length(); group++) {
       if (byGroup.get(group) == breaker) {
         groups.add(group);
       }

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.nearcache.internal.invalidation.InvalidationMessage.Kind;
 import io.nearcache.internal.keys.KeyLayout;
+import io.nearcache.internal.keys.SlotGroups;
 import io.nearcache.internal.l2.Frame;
 import io.nearcache.internal.l2.RemoteStore;
 import io.nearcache.internal.redis.PubSub;
@@ -197,7 +198,7 @@ class InvalidationBusTest {
   static List<String> keysOfGroup(int group, int count) {
     List<String> keys = new ArrayList<>();
     for (int i = 0; keys.size() < count; i++) {
-      if (KeyLayout.groupOf("k" + i) == group) {
+      if (SlotGroups.defaults().of("k" + i) == group) {
         keys.add("k" + i);
       }
     }
@@ -205,13 +206,15 @@ class InvalidationBusTest {
   }
 
   private static RemoteStore store(RedisClient jedis, String cache) {
-    Announcer announcer = new Announcer(StandaloneRedis.of(jedis), PREFIX, "writer");
-    return new RemoteStore(jedis, breakers(), announcer, cache, new KeyLayout(PREFIX, cache),
+    Announcer announcer = new Announcer(StandaloneRedis.of(jedis, SlotGroups.defaults()),
+        SlotGroups.defaults(), PREFIX, "writer");
+    return new RemoteStore(jedis, breakers(), announcer, cache,
+        new KeyLayout(PREFIX, cache, SlotGroups.defaults()),
         Duration.ofMinutes(1), Duration.ZERO, Duration.ofSeconds(5));
   }
 
   private static Breakers breakers() {
-    return new Breakers("test", 5, Duration.ofSeconds(1), groups -> { });
+    return new Breakers("test", 5, Duration.ofSeconds(1), SlotGroups.defaults(), groups -> { });
   }
 
   /** A subscriber of the prefix's channel, already subscribed. */

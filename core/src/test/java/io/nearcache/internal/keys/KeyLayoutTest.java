@@ -14,12 +14,12 @@ class KeyLayoutTest {
 
   @Test
   void theLayoutIsDocumentedAndStable() {
-    KeyLayout layout = new KeyLayout("shop", "product");
+    KeyLayout layout = new KeyLayout("shop", "product", SlotGroups.defaults());
     String value = text(layout.valueKey(3, "42"));
     assertThat(value).matches("shop:product:3:\\{shop:[01][0-9]\\}:v:42");
     String group = value.substring(value.indexOf('{'), value.indexOf('}') + 1);
     assertThat(text(layout.leaseKey(3, "42"))).isEqualTo("shop:product:3:" + group + ":l:42");
-    int g = KeyLayout.groupOf("42");
+    int g = SlotGroups.defaults().of("42");
     assertThat(group).isEqualTo(String.format("{shop:%02d}", g));
     assertThat(KeyLayout.logKey("shop", g)).isEqualTo("shop:" + group + ":log");
     assertThat(KeyLayout.counterKey("shop", g)).isEqualTo("shop:" + group + ":changes");
@@ -32,12 +32,12 @@ class KeyLayoutTest {
     Set<String> seen = new HashSet<>();
     int made = 0;
     for (String prefix : List.of("shop", "shop.1", "shop-x")) {
-      for (int group = 0; group < KeyLayout.GROUPS; group++) {
+      for (int group = 0; group < SlotGroups.DEFAULT; group++) {
         seen.add(KeyLayout.logKey(prefix, group));
         made++;
       }
       for (String cache : List.of("product", "product_1", "generation")) {
-        KeyLayout layout = new KeyLayout(prefix, cache);
+        KeyLayout layout = new KeyLayout(prefix, cache, SlotGroups.defaults());
         seen.add(text(layout.generationKey()));
         made++;
         for (long generation : new long[] {0, 1, 10}) {
@@ -54,13 +54,13 @@ class KeyLayoutTest {
 
   @Test
   void anEntryItsLeaseAndItsLogShareASlotWhateverTheKeyHolds() {
-    KeyLayout layout = new KeyLayout("shop", "product");
+    KeyLayout layout = new KeyLayout("shop", "product", SlotGroups.defaults());
     Set<Integer> groupsSeen = new HashSet<>();
     for (String key : List.of("", "}", "{", "{}", "a}b{c", "x".repeat(1000), "1", "2", "3", "4")) {
       int slot = JedisClusterCRC16.getSlot(layout.valueKey(7, key));
       assertThat(JedisClusterCRC16.getSlot(layout.leaseKey(7, key))).as("lease of %s", key)
           .isEqualTo(slot);
-      int group = KeyLayout.groupOf(key);
+      int group = SlotGroups.defaults().of(key);
       assertThat(JedisClusterCRC16.getSlot(KeyLayout.logKey("shop", group))).as("log of %s", key)
           .isEqualTo(slot);
       assertThat(JedisClusterCRC16.getSlot(KeyLayout.counterKey("shop", group)))
@@ -74,10 +74,10 @@ class KeyLayoutTest {
 
   @Test
   void badNamesAndMalformedKeysAreRejected() {
-    assertThatThrownBy(() -> new KeyLayout("shop", "a{b}"))
+    assertThatThrownBy(() -> new KeyLayout("shop", "a{b}", SlotGroups.defaults()))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("cache name must match [A-Za-z0-9_.-]{1,64}: \"a{b}\"");
-    assertThatThrownBy(() -> new KeyLayout("", "product"))
+    assertThatThrownBy(() -> new KeyLayout("", "product", SlotGroups.defaults()))
         .hasMessage("keyPrefix must match [A-Za-z0-9_.-]{1,64}: \"\"");
     assertThatThrownBy(() -> KeyLayout.utf8("ok\uDC00"))
         .isInstanceOf(IllegalArgumentException.class)

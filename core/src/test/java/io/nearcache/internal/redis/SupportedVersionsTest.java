@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.nearcache.internal.keys.SlotGroups;
 import io.nearcache.testkit.RedisServer;
 import io.nearcache.testkit.RedisServerExtension;
 import org.junit.jupiter.api.Test;
@@ -38,7 +39,7 @@ class SupportedVersionsTest {
   @Test
   void theServerThisSuiteRunsOnReportsASupportedVersion(RedisServer redis) {
     try (RedisClient jedis = RedisClient.create(redis.host(), redis.port());
-         StandaloneRedis standalone = StandaloneRedis.of(jedis)) {
+         StandaloneRedis standalone = StandaloneRedis.of(jedis, SlotGroups.defaults())) {
       String version = standalone.serverVersion();
       System.out.printf("suite runs on Redis %s%n", version);
       assertThat(version).isEqualTo(redis.version());
