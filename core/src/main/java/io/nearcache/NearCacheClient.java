@@ -562,7 +562,7 @@ public final class NearCacheClient implements AutoCloseable {
               : DEFAULT_MAX_PENDING_INVALIDATIONS);
       try {
         if (client.subscriptions.start(DEFAULT_SUBSCRIBE_TIMEOUT)) {
-          client.breakers.follow(client.subscriptions.shards());
+          client.contact.followOwners();
           client.contact.tick();
         } else {
           log.warn("client {}: not subscribed to invalidations after {}; retrying in the"

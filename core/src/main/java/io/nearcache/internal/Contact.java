@@ -26,7 +26,9 @@ import redis.clients.jedis.exceptions.JedisException;
  * or goes back; for the groups of one server, when its subscription drops, is moved, stops
  * answering PING (the {@link Subscriptions} watchdog decides: a silent connection never calls
  * back), or its circuit breaker opens; for every group, when a message cannot be read (then L1 is
- * dropped at once as well). From then on no L1 entry is served or filled, though entries are kept.
+ * dropped at once as well). From then on no L1 entry of those groups is served or filled, though
+ * entries are kept; nor of any group while group 0, which also carries the whole-cache
+ * invalidations, is out of step.
  * Once a group's subscription is up again, the client repairs it: it reads the group's last
  * number, replays the group's log from the first number it missed and drops exactly the keys
  * found, then serves L1 again. Only a group whose log no longer holds that number, whose numbering
@@ -75,9 +77,18 @@ public final class Contact implements Subscriptions.Listener {
     this.subscriptions = subscriptions;
   }
 
-  /** Whether L1 may be served and filled now. One volatile read: it sits on the hit path. */
+  /** Whether all of L1 may be served and filled now: every group is in step. One volatile read. */
   public boolean trusted() {
     return sync.trusted();
+  }
+
+  /**
+   * Whether the L1 entry of {@code encodedKey} may be served and filled now: every group is in
+   * step (one volatile read, the hit path), or at least the key's group and group 0 are, while a
+   * failing shard keeps others out of step (then the key is hashed to find its group).
+   */
+  public boolean trusted(String encodedKey) {
+    return sync.trusted() || sync.servable(groups.of(encodedKey));
   }
 
   /** Invalidations of any group may have been missed: stop serving L1 until repaired. */
@@ -145,10 +156,19 @@ public final class Contact implements Subscriptions.Listener {
    */
   public synchronized void tick() {
     if (subscriptions.maintain()) {
-      breakers.follow(subscriptions.shards());
+      followOwners();
     }
     if (sync.repairDue()) {
       repair();
+    }
+  }
+
+  /** Gives each group the circuit breaker of the server that holds it now. */
+  public void followOwners() {
+    try {
+      breakers.follow(redis.owners());
+    } catch (JedisException e) {
+      log.debug("client {}: the owners of the groups are unknown", name, e);
     }
   }
 

@@ -126,7 +126,7 @@ public final class DefaultNearCache<K, V> implements NearCache<K, V> {
     if (!(slot instanceof Reservation reservation)) {
       // A load that finished between our L1 miss and our turn has filled L1 already; out of
       // contact, that entry cannot be trusted and stays where it is, unused.
-      return contact.trusted() ? cast(slot) : valueOrNull(fetch.get());
+      return contact.trusted(k) ? cast(slot) : valueOrNull(fetch.get());
     }
     try {
       Fetched<V> fetched = fetch.get();
@@ -141,7 +141,7 @@ public final class DefaultNearCache<K, V> implements NearCache<K, V> {
    * came since the fetch began.
    */
   private V fill(String k, Reservation reservation, Fetched<V> fetched) {
-    if (fetched.cacheable() && contact.trusted()) {
+    if (fetched.cacheable() && contact.trusted(k)) {
       local.fill(k, reservation, fetched.value(), fetched.encodedSize());
     }
     return fetched.value();
@@ -156,7 +156,7 @@ public final class DefaultNearCache<K, V> implements NearCache<K, V> {
    */
   private Object lookUp(String k) {
     Object found = local.get(k);
-    if (found != LocalStore.MISS && contact.trusted()) {
+    if (found != LocalStore.MISS && contact.trusted(k)) {
       stats.recordL1Hit();
       return found;
     }
@@ -193,7 +193,7 @@ public final class DefaultNearCache<K, V> implements NearCache<K, V> {
         if (slot instanceof Reservation reservation) {
           reservations.put(k, reservation);
           missing.put(k, key);
-        } else if (contact.trusted()) {
+        } else if (contact.trusted(k)) {
           found.put(k, cast(slot));
         } else {
           missing.put(k, key);

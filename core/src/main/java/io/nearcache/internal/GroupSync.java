@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 
 /**
  * Which numbered changes of each slot group a client has applied, and so whether its L1 may be
@@ -33,6 +34,8 @@ final class GroupSync {
   private final String[] history;
   /** Per group: numbers heard beyond {@code applied + 1}, applied already, not yet contiguous. */
   private final List<TreeSet<Long>> ahead;
+  /** Per group, 1 while synced: read without the lock, on L1 hits while some group is not. */
+  private final AtomicIntegerArray servable;
   private volatile boolean trusted;
   private boolean closed;
 
@@ -46,6 +49,7 @@ final class GroupSync {
     losses = new long[n];
     history = new String[n];
     ahead = new ArrayList<>(n);
+    servable = new AtomicIntegerArray(n);
     for (int group = 0; group < n; group++) {
       ahead.add(new TreeSet<>());
     }
@@ -77,6 +81,14 @@ final class GroupSync {
   /** Whether L1 may be served and filled now. One volatile read: it sits on the hit path. */
   boolean trusted() {
     return trusted;
+  }
+
+  /**
+   * Whether the L1 entries of {@code group} may be served while some other group is out of step:
+   * the group and group 0, which also carries the whole-cache invalidations, are synced. No lock.
+   */
+  boolean servable(int group) {
+    return servable.get(group) == 1 && servable.get(0) == 1;
   }
 
   /** Whether some group needs a repair. */
@@ -128,6 +140,7 @@ final class GroupSync {
 
   private void unsync(int group) {
     synced[group] = false;
+    servable.set(group, 0);
     losses[group]++;
     trusted = false;
   }
@@ -165,8 +178,9 @@ final class GroupSync {
       ahead.get(group).clear();
       return;
     }
-    if (losses[group] == repair.losses[group]) {
+    if (losses[group] == repair.losses[group] && !closed) {
       synced[group] = true;
+      servable.set(group, 1);
     }
   }
 
@@ -188,6 +202,9 @@ final class GroupSync {
   synchronized void close() {
     closed = true;
     trusted = false;
+    for (int group = 0; group < servable.length(); group++) {
+      servable.set(group, 0);
+    }
   }
 
   /** The number up to which {@code group}'s changes are applied. For tests and logs. */

@@ -90,11 +90,6 @@ public final class Subscriptions implements AutoCloseable {
     return !started.isEmpty();
   }
 
-  /** The servers listened to now, each with its groups. */
-  public synchronized List<Shard> shards() {
-    return listening.values().stream().map(Listening::shard).toList();
-  }
-
   /** For each group, whether its subscription is up now. */
   public synchronized boolean[] subscribedGroups() {
     boolean[] subscribed = new boolean[groups.count()];
@@ -123,7 +118,7 @@ public final class Subscriptions implements AutoCloseable {
    * Breaks each subscription silent for too long, and follows the topology if a subscription
    * broke since the last call or a while has passed.
    *
-   * @return whether the servers listened to changed
+   * @return whether the topology was read (the servers listened to may or may not have changed)
    */
   public synchronized boolean maintain() {
     for (Listening l : listening.values()) {
@@ -149,7 +144,7 @@ public final class Subscriptions implements AutoCloseable {
     return plan();
   }
 
-  /** Listens to the servers the deployment names now; whether that changed anything. */
+  /** Listens to the servers the deployment names now; whether the topology could be read. */
   private boolean plan() {
     if (closed) {
       return false;
@@ -183,7 +178,7 @@ public final class Subscriptions implements AutoCloseable {
     if (changed) {
       log.debug("subscriptions of {}: listening to {}", prefix, listening.keySet());
     }
-    return changed;
+    return true;
   }
 
   private InvalidationSubscriber subscriber(Shard shard) {

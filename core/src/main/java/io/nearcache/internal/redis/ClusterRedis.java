@@ -92,23 +92,30 @@ public final class ClusterRedis implements RedisDeployment {
 
   /**
    * Sharded: each primary that owns groups, with them. Classic: the primary of group 0, with
-   * every group.
+   * every group, since every node hears every message.
    */
   @Override
   public List<Shard> shards() {
+    if (pubSub == PubSub.CLASSIC) {
+      int slot = KeyLayout.slot(prefix, 0);
+      return List.of(shard(nodeOf(slot), slot, groups.all()));
+    }
+    return owners();
+  }
+
+  /** Each primary that owns groups, with them, as Jedis routes commands now. */
+  @Override
+  public List<Shard> owners() {
     Map<HostAndPort, List<Integer>> owners = new LinkedHashMap<>();
     Map<HostAndPort, Integer> slots = new HashMap<>();
     for (int group : groups.all()) {
       int slot = KeyLayout.slot(prefix, group);
       HostAndPort node = nodeOf(slot);
-      if (pubSub == PubSub.CLASSIC) {
-        return List.of(shard(node, slot, groups.all()));
-      }
       owners.computeIfAbsent(node, n -> new ArrayList<>()).add(group);
       slots.putIfAbsent(node, slot);
     }
     List<Shard> shards = new ArrayList<>();
-    owners.forEach((node, groups) -> shards.add(shard(node, slots.get(node), groups)));
+    owners.forEach((node, owned) -> shards.add(shard(node, slots.get(node), owned)));
     return shards;
   }
 

@@ -33,6 +33,18 @@ public interface RedisDeployment extends AutoCloseable {
   List<Shard> shards();
 
   /**
+   * The servers that hold the groups' data now, each with its groups: where the calls of a group
+   * go, and so which circuit breaker they share. The same as {@link #shards()}, except on a
+   * Cluster without sharded pub/sub (6.2), where one subscription hears every group but each
+   * primary still holds its own.
+   *
+   * @throws JedisException if the topology is not known (no node reachable)
+   */
+  default List<Shard> owners() {
+    return shards();
+  }
+
+  /**
    * Learns the topology from Redis again: a subscription was moved or broken, so the servers that
    * own the groups may have changed. A no-op on one server; Sentinel follows its primary by
    * itself.
