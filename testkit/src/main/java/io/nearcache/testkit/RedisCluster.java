@@ -108,8 +108,24 @@ public final class RedisCluster implements AutoCloseable {
    * @throws JedisException if a node rejects or does not answer a command building the cluster
    */
   public static RedisCluster start(String... extraConfig) {
-    List<String> config = new ArrayList<>(CLUSTER_CONFIG);
-    config.addAll(List.of(extraConfig));
+    return start(ServerOptions.defaults().withExtraConfig(extraConfig));
+  }
+
+  /**
+   * Starts a cluster as {@link #start(String...)} does, every node with {@code options}: TLS, ACL
+   * users and extra options. The kit's cluster options come before the extra options, which
+   * still win. A cluster over TLS needs {@code --tls-cluster yes --tls-replication yes} among the
+   * extra options, since the nodes listen on TLS only; with ACL users, replicas authenticate to
+   * their primaries as {@value ServerOptions#ADMIN_USER}, and the kit does for everything it does.
+   *
+   * @param options how to start every node
+   * @return the running cluster; close it to stop every node
+   * @throws NullPointerException if {@code options} is null
+   * @throws IllegalStateException as {@link #start(String...)}
+   * @throws JedisException as {@link #start(String...)}
+   */
+  public static RedisCluster start(ServerOptions options) {
+    ServerOptions config = options.withExtraConfigFirst(CLUSTER_CONFIG);
     long started = System.nanoTime();
     List<RedisServer> nodes = new ArrayList<>();
     try {
@@ -511,8 +527,7 @@ public final class RedisCluster implements AutoCloseable {
     throw new IllegalArgumentException(node + " is not a node of " + this);
   }
 
-  private static RedisServer startNode(List<String> config) {
-    String[] options = config.toArray(new String[0]);
+  private static RedisServer startNode(ServerOptions options) {
     for (int attempt = 1; ; attempt++) {
       try {
         return RedisServer.start(options);

@@ -225,6 +225,14 @@ public final class ServerOptions {
         new LinkedHashMap<>(users), next, adminPassword);
   }
 
+  /** Returns these options with {@code first} put before the extra options, which win. */
+  ServerOptions withExtraConfigFirst(List<String> first) {
+    List<String> next = new ArrayList<>(first);
+    next.addAll(extraConfig);
+    return new ServerOptions(certificates, serverCertificate, tlsAuthClients,
+        new LinkedHashMap<>(users), next, adminPassword);
+  }
+
   /** Returns whether servers started with these options listen only on TLS. */
   public boolean tls() {
     return certificates != null;

@@ -41,7 +41,7 @@ public final class Permissions {
     return "resetkeys ~" + prefix + ":* resetchannels &" + prefix + ":* -@all"
         + " +get +set +del +incr +sadd +pexpire +xadd +xrange +xinfo|stream"
         + " +eval +evalsha +publish +spublish +subscribe +unsubscribe +ssubscribe +sunsubscribe"
-        + " +ping +hello +info +client|setname +client|setinfo +cluster|slots";
+        + " +ping +hello +info +client|setname +cluster|slots";
   }
 
   /**
