@@ -614,10 +614,31 @@ public final class NearCacheClient implements AutoCloseable {
       try {
         return connect.get();
       } catch (JedisException e) {
+        String refusal = refusal(e);
         throw new IllegalStateException("cannot reach " + what + ": " + e.getMessage()
-            + (String.valueOf(e.getMessage()).contains("NOPERM")
-                ? " (the user needs +cluster|slots on a cluster)" : ""), e);
+            + (refusal == null ? "" : "; the Redis user lacks a permission nearcache needs: "
+                + refusal + " (README, Deployments, lists the whole rule)"), e);
       }
+    }
+
+    /**
+     * The first permission refusal among {@code e}, its causes and what they suppressed: Jedis'
+     * cluster client reports "Could not initialize cluster slots cache" and keeps Redis' NOPERM
+     * for {@code CLUSTER SLOTS} as a suppressed exception.
+     */
+    private static String refusal(Throwable e) {
+      for (Throwable t = e; t != null; t = t.getCause()) {
+        if (Permissions.isRefusal(t.getMessage())) {
+          return t.getMessage();
+        }
+        for (Throwable suppressed : t.getSuppressed()) {
+          String found = refusal(suppressed);
+          if (found != null) {
+            return found;
+          }
+        }
+      }
+      return null;
     }
 
     /** Checks the version and the permissions, if Redis answers; closes {@code redis} if not. */
@@ -632,7 +653,7 @@ public final class NearCacheClient implements AutoCloseable {
         redis.close();
         throw new IllegalStateException("Redis at " + server + " refused a command nearcache"
             + " needs: " + e.getMessage() + "; grant: ACL SETUSER <user> "
-            + Permissions.rule(keyPrefix), e);
+            + Permissions.rule(redis, keyPrefix), e);
       } catch (JedisException e) {
         log.warn("client {}: Redis at {} not reachable ({}); its version and permissions are not"
             + " checked", id, server, e.toString());

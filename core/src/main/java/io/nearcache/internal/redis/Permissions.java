@@ -5,6 +5,8 @@ import io.nearcache.internal.l2.Script;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import redis.clients.jedis.Connection;
 import redis.clients.jedis.Protocol;
 import redis.clients.jedis.UnifiedJedis;
@@ -17,18 +19,29 @@ import redis.clients.jedis.exceptions.JedisDataException;
  * and channels of the application prefix that no cache uses, with no effect on what caches hold.
  */
 public final class Permissions {
-  /** Every command a change script calls, once, on probe keys; and the announcement's command. */
-  private static final Script PROBE = new Script("""
-      redis.call('SET', KEYS[1], '1', 'PX', 10000)
-      redis.call('GET', KEYS[1])
-      redis.call('INCR', KEYS[2])
-      redis.call('XADD', KEYS[3], 'MAXLEN', '~', '1', '*', 'p', '1')
-      redis.call('XINFO', 'STREAM', KEYS[3])
-      redis.call('SADD', KEYS[4], '1')
-      redis.call('PEXPIRE', KEYS[4], 10000)
-      redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4])
-      redis.call(ARGV[1], ARGV[2], '')
-      return 1""");
+  /**
+   * Every command a change script calls, once, on probe keys, and the announcement's command: one
+   * per line, so that a refusal inside the script, which Redis reports by line only
+   * ({@code @user_script:4}), can be named.
+   */
+  private static final List<String> PROBE_LINES = List.of(
+      "redis.call('SET', KEYS[1], '1', 'PX', 10000)",
+      "redis.call('GET', KEYS[1])",
+      "redis.call('INCR', KEYS[2])",
+      "redis.call('XADD', KEYS[3], 'MAXLEN', '~', '1', '*', 'p', '1')",
+      "redis.call('XINFO', 'STREAM', KEYS[3])",
+      "redis.call('SADD', KEYS[4], '1')",
+      "redis.call('PEXPIRE', KEYS[4], 10000)",
+      "redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4])",
+      "redis.call(ARGV[1], ARGV[2], '')",
+      "return 1");
+  /** What each line of the probe needs, for the message. */
+  private static final List<String> PROBE_NEEDS = List.of("SET", "GET", "INCR", "XADD",
+      "XINFO STREAM", "SADD", "PEXPIRE", "DEL", "publishing on the channels <prefix>:*");
+  private static final Script PROBE = new Script(String.join("\n", PROBE_LINES));
+  private static final Pattern SCRIPT_LINE = Pattern.compile("@user_script:(\\d+)");
+  /** Sharded pub/sub's commands: Redis 6.2 does not know them, and refuses a rule naming them. */
+  private static final String SHARDED = " +spublish +ssubscribe +sunsubscribe";
 
   private Permissions() {}
 
@@ -36,12 +49,20 @@ public final class Permissions {
    * The ACL rule, for {@code ACL SETUSER <user> on >password <rule>}, that grants exactly what
    * the library needs for {@code prefix}: its commands, the keys {@code <prefix>:*} and the
    * channels {@code <prefix>:*}.
+   *
+   * @param sharded whether the deployment uses sharded pub/sub (a Cluster of Redis 7.0 or later),
+   *     whose commands Redis 6.2 refuses to name in a rule
    */
-  public static String rule(String prefix) {
+  public static String rule(String prefix, boolean sharded) {
     return "resetkeys ~" + prefix + ":* resetchannels &" + prefix + ":* -@all"
         + " +get +set +del +incr +sadd +pexpire +xadd +xrange +xinfo|stream"
-        + " +eval +evalsha +publish +spublish +subscribe +unsubscribe +ssubscribe +sunsubscribe"
+        + " +eval +evalsha +publish +subscribe +unsubscribe" + (sharded ? SHARDED : "")
         + " +ping +hello +info +client|setname +cluster|slots";
+  }
+
+  /** The rule for {@code redis}: see {@link #rule(String, boolean)}. */
+  public static String rule(RedisDeployment redis, String prefix) {
+    return rule(prefix, redis.pubSub() == PubSub.SHARDED);
   }
 
   /**
@@ -67,14 +88,32 @@ public final class Permissions {
       jedis.info("replication");
       listen(redis, prefix);
     } catch (JedisDataException e) {
-      String message = String.valueOf(e.getMessage());
-      if (message.contains("NOPERM")
-          || message.toLowerCase(Locale.ROOT).contains("no permission")) {
-        throw new IllegalStateException("the Redis user lacks a permission nearcache needs: "
-            + message + "; grant it: ACL SETUSER <user> " + rule(prefix), e);
+      if (!isRefusal(e.getMessage())) {
+        throw e;
       }
-      throw e;
+      throw new IllegalStateException("the Redis user lacks a permission nearcache needs: "
+          + named(e.getMessage(), prefix) + " (Redis: " + e.getMessage() + "); grant: ACL SETUSER"
+          + " <user> " + rule(redis, prefix), e);
     }
+  }
+
+  /** Whether {@code message} is a refusal for lack of permission, in any Redis' words. */
+  public static boolean isRefusal(String message) {
+    String m = String.valueOf(message).toLowerCase(Locale.ROOT);
+    return m.contains("noperm") || m.contains("no permission") || m.contains("can't run this")
+        || m.contains("can't publish") || m.contains("can't access");
+  }
+
+  /** What a refusal was for: the probe line's command, when Redis names only the line. */
+  private static String named(String message, String prefix) {
+    Matcher line = SCRIPT_LINE.matcher(String.valueOf(message));
+    if (line.find()) {
+      int index = Integer.parseInt(line.group(1)) - 1;
+      if (index >= 0 && index < PROBE_NEEDS.size()) {
+        return PROBE_NEEDS.get(index).replace("<prefix>", prefix) + " inside a script";
+      }
+    }
+    return "what Redis names";
   }
 
   /** Subscribes, PINGs and unsubscribes as the invalidation subscriber does, on its server. */
