@@ -3,9 +3,12 @@ package io.nearcache;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.nearcache.internal.DefaultNearCache;
+import io.nearcache.internal.redis.SlotGroupCheck;
 import io.nearcache.testkit.RedisServer;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.function.UnaryOperator;
 
 /**
@@ -32,6 +35,13 @@ final class Fleet implements AutoCloseable {
           .instanceId("node-" + i)
           .build());
     }
+  }
+
+  /** Every key in {@code redis} but the prefix's count of slot groups, which build() stores. */
+  static Set<String> cacheKeys(RedisServer redis) {
+    Set<String> keys = new HashSet<>(redis.withJedis(j -> j.keys("*")));
+    keys.remove(SlotGroupCheck.key(PREFIX));
+    return keys;
   }
 
   /** Values stored in {@code redis}, leases and logs aside. */
