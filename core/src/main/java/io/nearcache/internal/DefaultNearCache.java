@@ -278,6 +278,9 @@ public final class DefaultNearCache<K, V> implements NearCache<K, V> {
    */
   void redoInvalidate(String k) {
     remote.delete(k);
+    // This instance skips its own announcement, and a read may have filled L1 from L2's old value
+    // since the write failed: drop that here, and detach a fill still in flight.
+    drop(k);
   }
 
   /**
@@ -287,6 +290,7 @@ public final class DefaultNearCache<K, V> implements NearCache<K, V> {
    */
   void redoInvalidateAll() {
     remote.bumpGeneration();
+    dropAll(); // as for a key: this instance does not hear its own announcement
   }
 
   /**
