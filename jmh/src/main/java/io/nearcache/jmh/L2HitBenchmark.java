@@ -30,10 +30,10 @@ import redis.clients.jedis.RedisClient;
  * server.
  *
  * <p>{@code nearcacheGet} runs once per {@code deployment}: on the workload's Redis
- * ({@code standalone}), and on a testkit Redis Cluster started for the trial ({@code cluster}, three
- * primaries and three replicas, always testkit's even when {@code REDIS_URL} is set), so that the
- * report compares the two L2 hits of the same run. Each product's key hashes to one slot, so a
- * cluster hit is still one GET, sent to the primary owning that slot.
+ * ({@code standalone}), and on a testkit Redis Cluster started for the trial ({@code cluster},
+ * three primaries and three replicas, always testkit's even when {@code REDIS_URL} is set), so
+ * that the report compares the two L2 hits of the same run. On the cluster, a read goes to the
+ * primary owning its key's slot.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
