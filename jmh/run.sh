@@ -10,6 +10,11 @@
 # Redis 7.4 or later; when the redis-server on PATH is older (Debian 12 ships 7.0), Redis 8.0.2 is
 # built once from Debian's source tarball into jmh/target/redis (about a minute) and put first on
 # PATH for this run.
+#
+# Redis Cluster: the L2 hit (nearcache's) and the propagation harness are measured on a testkit
+# Redis Cluster too (three primaries, three replicas on free loopback ports, started per trial),
+# beside the standalone figures of the same run. That cluster is always testkit's: with REDIS_URL
+# set, it runs the redis-server on PATH.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RESULTS=jmh/results
@@ -29,8 +34,14 @@ if [[ -z "${REDIS_URL:-}" ]] && ! redis_at_least_7_4; then
   REDIS_BIN=$(.ci/redis-8.sh jmh/target/redis)
   export PATH="${REDIS_BIN%/redis-server}:$PATH"
 fi
+if ! command -v redis-server > /dev/null; then
+  echo "redis-server not on PATH: the cluster rows run on testkit's cluster, REDIS_URL or not" >&2
+  exit 1
+fi
 REDIS_VERSION=${REDIS_URL:+"REDIS_URL"}
-REDIS_VERSION=${REDIS_VERSION:-"Redis $(redis-server --version | sed -n 's/.*v=\([^ ]*\).*/\1/p')"}
+TESTKIT_REDIS="Redis $(redis-server --version | sed -n 's/.*v=\([^ ]*\).*/\1/p')"
+REDIS_VERSION=${REDIS_VERSION:+"$REDIS_VERSION · cluster rows on testkit's $TESTKIT_REDIS"}
+REDIS_VERSION=${REDIS_VERSION:-$TESTKIT_REDIS}
 
 rm -rf "$RAW"
 mkdir -p "$RAW"
@@ -40,18 +51,20 @@ java -jar $JAR 'L1HitBenchmark' -t 2 -rf json -rff $RAW/l1-t2.json "$@"
 # affinity): across two vCPUs, every round trip pays for waking the other one, and which CPUs a
 # fork's client thread and server landed on swung whole forks between 52 and 75 us a GET. On one
 # CPU a GET costs about 10 us, the same in every fork, and what remains is the read path itself.
+# The L2 hit's cluster trial inherits the pin too: its six redis-servers share that one CPU.
 PIN=()
 if [[ -n "${REDIS_URL:-}" ]]; then
   : # a Redis of the user's: not ours to pin
 elif command -v taskset > /dev/null; then
   PIN=(taskset -c 0)
   REDIS_VERSION="$REDIS_VERSION · L2 hit, miss and fill, put, getAll on one CPU with their Redis"
-  REDIS_VERSION="$REDIS_VERSION (taskset)"
+  REDIS_VERSION="$REDIS_VERSION (taskset; the L2 hit's cluster: all six nodes on that CPU)"
 else
   echo "taskset not found: the Redis-path benchmarks run unpinned, their figures swing by fork"
 fi
 "${PIN[@]}" java -jar $JAR '(L2Hit|MissFill|Put|GetAll)Benchmark' -rf json -rff $RAW/redis.json "$@"
 java -jar $JAR 'SerializerBenchmark' -rf json -rff $RAW/serializers.json "$@"
+# Unpinned; nearcache on one Redis, on a testkit cluster, and Redisson, in alternating blocks.
 java -cp $JAR io.nearcache.jmh.Propagation $RAW/propagation.json 2000
 java -cp $JAR io.nearcache.jmh.FanOut $RAW/fanout.json 5000 20,100
 java -Djava.awt.headless=true -cp $JAR io.nearcache.jmh.report.Report $RAW $RESULTS \

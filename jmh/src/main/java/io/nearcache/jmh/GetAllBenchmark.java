@@ -34,7 +34,7 @@ public class GetAllBenchmark {
   int batch;
 
   @Benchmark
-  public void rawJedisGets(L2HitBenchmark.RawState s, L2HitBenchmark.NearL2State idle,
+  public void rawJedisGets(L2HitBenchmark.RawState s, L2HitBenchmark.StandaloneNearL2State idle,
       Workload w, Blackhole bh) {
     for (int i = 0; i < batch; i++) {
       bh.consume(w.kryo.deserialize(s.jedis.get(s.keys[w.anyIndex()])));
@@ -42,7 +42,8 @@ public class GetAllBenchmark {
   }
 
   @Benchmark
-  public Map<String, Product> nearcacheGetAll(L2HitBenchmark.NearL2State s, Workload w) {
+  public Map<String, Product> nearcacheGetAll(L2HitBenchmark.StandaloneNearL2State s,
+      Workload w) {
     List<String> keys = new ArrayList<>(batch);
     for (int i = 0; i < batch; i++) {
       keys.add(w.anyKey());

@@ -10,6 +10,7 @@ import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -25,7 +26,14 @@ import redis.clients.jedis.RedisClient;
  * <p>The raw baseline runs beside an idle nearcache client holding the same products in the same
  * Redis, so that the two differ only in the path of a read: a live client's threads alone made raw
  * GETs in the same JVM about 10% slower on a 2-core VM (a cost reported on its own, not hidden in
- * the ratio).
+ * the ratio). That idle client is always on the standalone Redis: the baseline is a GET of one
+ * server.
+ *
+ * <p>{@code nearcacheGet} runs once per {@code deployment}: on the workload's Redis
+ * ({@code standalone}), and on a testkit Redis Cluster started for the trial ({@code cluster},
+ * three primaries and three replicas, always testkit's even when {@code REDIS_URL} is set), so
+ * that the report compares the two L2 hits of the same run. On the cluster, a read goes to the
+ * primary owning its key's slot.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
@@ -35,7 +43,7 @@ import redis.clients.jedis.RedisClient;
 public class L2HitBenchmark {
 
   @Benchmark
-  public Product rawJedisGetAndDecode(RawState s, NearL2State idle, Workload w) {
+  public Product rawJedisGetAndDecode(RawState s, StandaloneNearL2State idle, Workload w) {
     return w.kryo.deserialize(s.jedis.get(s.keys[w.anyIndex()]));
   }
 
@@ -66,15 +74,45 @@ public class L2HitBenchmark {
     }
   }
 
-  /** A nearcache with no L1, every product in its L2. */
+  /** A nearcache with no L1, every product in its L2, on the {@code deployment} measured. */
   @State(Scope.Benchmark)
-  public static class NearL2State {
+  public static class NearL2State extends NearL2 {
+    /** Where L2 lives: the workload's Redis, or a testkit Redis Cluster of the trial's own. */
+    @Param({Deployment.STANDALONE, Deployment.CLUSTER})
+    public String deployment;
+
+    @Override
+    String deployment() {
+      return deployment;
+    }
+  }
+
+  /**
+   * The same on the workload's Redis only: the idle client beside the raw baseline, and
+   * {@link GetAllBenchmark}'s cache.
+   */
+  @State(Scope.Benchmark)
+  public static class StandaloneNearL2State extends NearL2 {
+    @Override
+    String deployment() {
+      return Deployment.STANDALONE;
+    }
+  }
+
+  /** A nearcache with no L1, every product in its L2, on the deployment a subclass names. */
+  @State(Scope.Benchmark)
+  public abstract static class NearL2 {
+    Deployment deployment;
     NearCacheClient client;
     NearCache<String, Product> cache;
 
+    /** {@link Deployment#STANDALONE} or {@link Deployment#CLUSTER}. */
+    abstract String deployment();
+
     @Setup(Level.Trial)
     public void setUp(Workload w) {
-      client = Peers.nearcache(w);
+      deployment = Deployment.of(deployment(), w);
+      client = deployment.nearcache();
       cache = Peers.products(client, w, 0);
       for (int i = 0; i < w.workingSet; i++) {
         cache.put(w.keys[i], w.product(i));
@@ -89,6 +127,7 @@ public class L2HitBenchmark {
     @TearDown(Level.Trial)
     public void tearDown() {
       client.close();
+      deployment.close();
     }
   }
 }

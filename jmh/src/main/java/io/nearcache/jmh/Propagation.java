@@ -24,18 +24,21 @@ import org.redisson.api.options.LocalCachedMapOptions.SyncStrategy;
  * holds in its local cache; the time from just before A's write until B first returns the new
  * version instead of serving the old one from local memory. Measured for nearcache (two clients)
  * and for Redisson's local cached map (two {@code RedissonClient}s, INVALIDATE strategy) on one
- * Redis, one write at a time, B polling on the writer's thread (so the figure includes A's write
- * and B's one re-read from Redis). The two systems take turns in blocks of 200 writes, after
+ * Redis, and for nearcache on a testkit Redis Cluster ({@code nearcacheCluster}: three primaries
+ * and three replicas started for the run, always testkit's even when {@code REDIS_URL} is set),
+ * one write at a time, B polling on the writer's thread (so the figure includes A's write and B's
+ * one re-read from Redis). The three take turns in blocks of 200 writes, after
  * {@value #WARMUP_WRITES} unmeasured writes each: with only 200, the slowest writes of a run came
  * from its first few hundred, while the JIT still compiled the paths on the same two cores.
  *
  * <p>The poller parks {@value #POLL_NANOS} ns between reads rather than spinning: on two cores a
  * spinning poller competes with the very threads it waits for (B's subscriber, Redis), and its
  * tail was theirs, 1.4 to 3.8 ms at p99 between runs. A park costs the figure at most one pause
- * (tens of microseconds with the kernel's timer slack), the same for both systems.
+ * (tens of microseconds with the kernel's timer slack), the same for every system.
  *
  * <p>Usage: {@code java -cp benchmarks.jar io.nearcache.jmh.Propagation <out.json> [writes]}.
- * Redis: {@code REDIS_URL}, else a testkit server. Writes p50, p99 and max per system as JSON.
+ * Redis: {@code REDIS_URL}, else a testkit server; the cluster is testkit's. Writes p50, p99 and
+ * max per system as JSON.
  */
 public final class Propagation {
   private static final int WARMUP_WRITES = 2_000;
@@ -65,19 +68,28 @@ public final class Propagation {
     try {
       Map<String, Object> result = new LinkedHashMap<>();
       result.put("writes", writes);
-      try (Pair near = nearcache(w); Pair redisson = redisson(w)) {
-        long[] nearNanos = new long[writes];
-        long[] redissonNanos = new long[writes];
-        warmUp(near, w);
-        warmUp(redisson, w);
-        // In alternating blocks, so that both systems see the machine in the same moods.
+      try (Deployment standalone = Deployment.of(Deployment.STANDALONE, w);
+          Deployment cluster = Deployment.of(Deployment.CLUSTER, w);
+          Pair near = nearcache(w, standalone);
+          Pair nearOnCluster = nearcache(w, cluster);
+          Pair redisson = redisson(w)) {
+        Map<String, Pair> pairs = new LinkedHashMap<>();
+        pairs.put("nearcache", near);
+        pairs.put("nearcacheCluster", nearOnCluster);
+        pairs.put("redisson", redisson);
+        Map<String, long[]> nanos = new LinkedHashMap<>();
+        pairs.forEach((name, pair) -> {
+          warmUp(pair, w);
+          nanos.put(name, new long[writes]);
+        });
+        // In alternating blocks, so that every system sees the machine in the same moods.
         for (int from = 0; from < writes; from += BLOCK) {
           int to = Math.min(writes, from + BLOCK);
-          measure(near, w, nearNanos, from, to);
-          measure(redisson, w, redissonNanos, from, to);
+          for (Map.Entry<String, Pair> pair : pairs.entrySet()) {
+            measure(pair.getValue(), w, nanos.get(pair.getKey()), from, to);
+          }
         }
-        result.put("nearcache", percentiles(nearNanos));
-        result.put("redisson", percentiles(redissonNanos));
+        nanos.forEach((name, times) -> result.put(name, percentiles(times)));
       }
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out, result);
       System.out.println(result);
@@ -127,9 +139,9 @@ public final class Propagation {
     return sorted[(int) Math.ceil(quantile * sorted.length) - 1] / 1e6;
   }
 
-  private static Pair nearcache(Workload w) {
-    NearCacheClient a = Peers.nearcache(w);
-    NearCacheClient b = Peers.nearcache(w);
+  private static Pair nearcache(Workload w, Deployment deployment) {
+    NearCacheClient a = deployment.nearcache();
+    NearCacheClient b = deployment.nearcache();
     NearCache<String, Product> writer = Peers.products(a, w, KEYS);
     NearCache<String, Product> reader = Peers.products(b, w, KEYS);
     Function<String, Product> noLoad = key -> {

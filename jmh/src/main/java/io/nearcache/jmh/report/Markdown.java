@@ -37,6 +37,7 @@ final class Markdown {
     targets();
     table();
     serializers();
+    cluster();
     propagation();
     fanOut();
     md.append("\n![L1 hit throughput](throughput.png)\n");
@@ -56,8 +57,10 @@ final class Markdown {
       ratio("L1 hit `get` >= 50x Jedis client-side caching hit, " + threads + " thread(s)",
           l1("nearcacheGet", threads), l1("jedisClientSideCacheGet", threads), r -> r >= 50);
     }
-    ratio("L2 hit <= 1.15x raw Jedis GET + decode (time)", find("L2HitBenchmark", "nearcacheGet"),
+    ratio("L2 hit <= 1.15x raw Jedis GET + decode (time)", l2("standalone"),
         find("L2HitBenchmark", "rawJedisGetAndDecode"), r -> r <= 1.15);
+    ratio("L2 hit on a testkit Redis Cluster against standalone (time)",
+        l2("cluster"), l2("standalone"), null, true);
     // The issue asks for the ratio, not a bound: a put is one round trip (WriteRoundTripTest
     // counts the commands), but that script does more than a SET (the log, the publish), and on
     // one CPU the writer's own subscriber wakes to read the message back.
@@ -69,6 +72,12 @@ final class Markdown {
       row("Invalidation propagation p99 <= 1 ms", fmt(near) + " ms", near <= 1);
       row("Invalidation propagation p99 no worse than Redisson's",
           fmt(near) + " ms vs " + fmt(redisson) + " ms", near <= redisson);
+      if (propagation.has("nearcacheCluster")) {
+        double cluster = propagation.get("nearcacheCluster").get("p99Ms").asDouble();
+        cells("Invalidation propagation p99 on a testkit Redis Cluster against standalone"
+            + " (informational)", String.format(Locale.ROOT, "%.2fx (%s / %s ms)",
+            cluster / near, fmt(cluster), fmt(near)), "figure");
+      }
     }
     row("Every benchmark reports its figure", missing.isEmpty() ? "all present"
         : "missing: " + String.join(", ", missing), missing.isEmpty());
@@ -114,12 +123,22 @@ final class Markdown {
       md.append(String.format(Locale.ROOT, "| %s.%s | %d | %s | %s | %s | %s | %s | %s |\n",
           r.type(), r.method(), r.threads(), r.params().toString().replaceAll("[{}]", ""),
           fmt(r.score()), fmt(r.error()), r.unit(),
-          base == null ? "(baseline)" : base.method()
-              + (base.params().containsKey("format") ? " " + base.params().get("format") : ""),
+          base == null ? "(baseline)" : base.method() + variant(base, r),
           base == null ? "" : String.format(Locale.ROOT, "%.2fx %s", r.score() / base.score(),
               r.throughput() ? "throughput" : "time")));
     }
     md.append('\n');
+  }
+
+  /** The values of {@code base}'s parameters that differ from {@code row}'s, as " kryo". */
+  private static String variant(Result base, Result row) {
+    StringBuilder variant = new StringBuilder();
+    base.params().forEach((name, value) -> {
+      if (row.params().containsKey(name) && !value.equals(row.params().get(name))) {
+        variant.append(' ').append(value);
+      }
+    });
+    return variant.toString();
   }
 
   private void serializers() {
@@ -142,12 +161,48 @@ final class Markdown {
     }
     md.append("## Invalidation propagation (ms from a write on A until B serves the new value)"
         + "\n\n| system | writes | p50 | p99 | max |\n|---|---|---|---|---|\n");
-    for (String system : List.of("nearcache", "redisson")) {
+    for (String system : Report.PROPAGATION) {
       JsonNode s = propagation.get(system);
-      md.append(String.format(Locale.ROOT, "| %s | %d | %s | %s | %s |\n", system,
-          propagation.get("writes").asInt(), fmt(s.get("p50Ms").asDouble()),
-          fmt(s.get("p99Ms").asDouble()), fmt(s.get("maxMs").asDouble())));
+      if (s != null) {
+        md.append(String.format(Locale.ROOT, "| %s | %d | %s | %s | %s |\n",
+            system.equals("nearcacheCluster") ? "nearcache on a testkit Redis Cluster" : system,
+            propagation.get("writes").asInt(), fmt(s.get("p50Ms").asDouble()),
+            fmt(s.get("p99Ms").asDouble()), fmt(s.get("maxMs").asDouble())));
+      }
     }
+    JsonNode near = propagation.get("nearcache");
+    JsonNode cluster = propagation.get("nearcacheCluster");
+    if (near != null && cluster != null) {
+      md.append("| nearcache, cluster / standalone | |");
+      for (String quantile : List.of("p50Ms", "p99Ms", "maxMs")) {
+        md.append(String.format(Locale.ROOT, " %.2fx |",
+            cluster.get(quantile).asDouble() / near.get(quantile).asDouble()));
+      }
+      md.append('\n');
+    }
+  }
+
+  /** What the cluster rows measured, and on which CPUs. */
+  private void cluster() {
+    if (l2("cluster") == null && (propagation == null || !propagation.has("nearcacheCluster"))) {
+      return;
+    }
+    md.append("## On Redis Cluster\n\n")
+        .append("`L2HitBenchmark.nearcacheGet` runs once per `deployment`: `standalone` on the"
+            + " run's Redis, `cluster` on a testkit Redis Cluster started for each trial (three"
+            + " primaries, three replicas, on loopback beside the benchmark; always testkit's,"
+            + " even when `REDIS_URL` is set). Its \"vs baseline\" divides the cluster L2 hit by"
+            + " the standalone one of the same run; the raw Jedis baseline stays a GET of the"
+            + " standalone server. The propagation harness times nearcache on such a cluster in"
+            + " the same invocation and the same alternating blocks as on one server (writer and"
+            + " reader clients both on the cluster).");
+    if (environment.contains("taskset")) {
+      md.append(" The Redis-path benchmarks run pinned to one CPU (`taskset -c 0`), and the"
+          + " cluster's nodes inherit the pin: all six redis-servers share CPU 0 with the"
+          + " benchmark's client, where the standalone trial has one. The propagation harness"
+          + " runs unpinned.");
+    }
+    md.append("\n\n");
   }
 
   private void fanOut() {
@@ -179,6 +234,13 @@ final class Markdown {
   private Result l1(String method, int threads) {
     return results.stream().filter(r -> r.type().equals("L1HitBenchmark")
         && r.method().equals(method) && r.threads() == threads).findFirst().orElse(null);
+  }
+
+  private Result l2(String deployment) {
+    return results.stream().filter(r -> r.type().equals("L2HitBenchmark")
+        && r.method().equals("nearcacheGet")
+        && deployment.equals(r.params().getOrDefault("deployment", "standalone")))
+        .findFirst().orElse(null);
   }
 
   private Result find(String type, String method) {

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
@@ -45,6 +46,18 @@ public final class Report {
       "PutBenchmark", List.of("rawJedisSet", "nearcachePut"),
       "GetAllBenchmark", List.of("rawJedisGets", "nearcacheGetAll"),
       "SerializerBenchmark", List.of("encode", "decode"));
+
+  /**
+   * The benchmark measured once per {@code deployment} parameter, by class; each deployment's row
+   * must be present, and a {@code cluster} row is compared with its {@code standalone} twin.
+   */
+  static final Map<String, String> PER_DEPLOYMENT = Map.of("L2HitBenchmark", "nearcacheGet");
+
+  /** The values of the {@code deployment} parameter, the baseline first. */
+  static final List<String> DEPLOYMENTS = List.of("standalone", "cluster");
+
+  /** The propagation harness's systems, by JSON key. */
+  static final List<String> PROPAGATION = List.of("nearcache", "nearcacheCluster", "redisson");
 
   private Report() {}
 
@@ -86,15 +99,25 @@ public final class Report {
       JsonNode fanOut) {
     List<String> missing = new ArrayList<>();
     SUITE.forEach((type, methods) -> methods.forEach(method -> {
+      List<String> deployments = method.equals(PER_DEPLOYMENT.get(type)) ? DEPLOYMENTS
+          : Collections.singletonList(null);
       for (int threads : type.equals("L1HitBenchmark") ? new int[] {1, 2} : new int[] {1}) {
-        if (results.stream().noneMatch(r -> r.type().equals(type)
-            && r.method().equals(method) && r.threads() == threads)) {
-          missing.add(type + "." + method + " (" + threads + " thread(s))");
+        for (String deployment : deployments) {
+          if (results.stream().noneMatch(r -> r.type().equals(type)
+              && r.method().equals(method) && r.threads() == threads
+              && (deployment == null
+                  || deployment.equals(r.params().getOrDefault("deployment", "standalone"))))) {
+            missing.add(type + "." + method + (deployment == null ? "" : " " + deployment)
+                + " (" + threads + " thread(s))");
+          }
         }
       }
     }));
     if (propagation == null) {
       missing.add("Propagation");
+    } else {
+      PROPAGATION.stream().filter(system -> !propagation.has(system))
+          .forEach(system -> missing.add("Propagation " + system));
     }
     if (fanOut == null) {
       missing.add("FanOut");
@@ -164,14 +187,33 @@ public final class Report {
       return mode.equals("thrpt");
     }
 
-    /** The row this one is compared with, or null when it is a baseline itself. */
+    /**
+     * The row this one is compared with, or null when it is a baseline itself: a serializer's
+     * Kryo twin; a {@code cluster} row's {@code standalone} twin; else the class's baseline method
+     * with the same parameters (but for {@code deployment}, which the baseline may not have).
+     */
     Result baselineIn(List<Result> all) {
+      boolean cluster = "cluster".equals(params.get("deployment"));
       return all.stream().filter(r -> r != this && r.type.equals(type) && r.threads == threads)
           .filter(r -> type.equals("SerializerBenchmark")
               ? r.method.equals(method) && "kryo".equals(r.params.get("format"))
                   && !"kryo".equals(params.get("format"))
-              : r.method.equals(BASELINES.get(type)) && r.params.equals(params))
+              : cluster
+                  ? r.method.equals(method) && r.params.equals(with("deployment", "standalone"))
+                  : r.method.equals(BASELINES.get(type))
+                      && r.with("deployment", null).equals(with("deployment", null)))
           .findFirst().orElse(null);
+    }
+
+    /** This row's parameters with {@code name} set to {@code value}, or removed if it is null. */
+    Map<String, String> with(String name, String value) {
+      Map<String, String> copy = new TreeMap<>(params);
+      if (value == null) {
+        copy.remove(name);
+      } else {
+        copy.put(name, value);
+      }
+      return copy;
     }
 
     String order() {
@@ -179,7 +221,8 @@ public final class Report {
           "PutBenchmark", "GetAllBenchmark", "SerializerBenchmark");
       int rank = SUITE.get(type) == null ? 99 : SUITE.get(type).indexOf(method);
       return String.format(Locale.ROOT, "%d-%d-%02d-%s", classes.indexOf(type), threads, rank,
-          "jackson".equals(params.get("format")) ? "1" : "0");
+          "jackson".equals(params.get("format")) || "cluster".equals(params.get("deployment"))
+              ? "1" : "0");
     }
   }
 }
