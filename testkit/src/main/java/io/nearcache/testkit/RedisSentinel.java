@@ -2,9 +2,6 @@ package io.nearcache.testkit;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,12 +17,11 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.exceptions.JedisConnectionException;
@@ -72,6 +68,11 @@ public final class RedisSentinel implements AutoCloseable {
   private static final List<String> REPLICATION_CONFIG = List.of(
       "--repl-diskless-sync", "yes",
       "--repl-diskless-sync-delay", "0");
+  /** A replica of a TLS-only primary must connect to it over TLS. */
+  private static final List<String> TLS_REPLICATION_CONFIG = List.of(
+      "--repl-diskless-sync", "yes",
+      "--repl-diskless-sync-delay", "0",
+      "--tls-replication", "yes");
   /** Starting takes about 1 s, a failover a few; converting a stale primary up to 10 s or so. */
   private static final long AWAIT_TIMEOUT_MILLIS = 30_000;
   private static final Duration PROBE_TIMEOUT = Duration.ofMillis(300);
@@ -108,19 +109,41 @@ public final class RedisSentinel implements AutoCloseable {
    *     created
    */
   public static RedisSentinel start(String... extraConfig) {
-    List<String> config = new ArrayList<>(REPLICATION_CONFIG);
-    config.addAll(List.of(extraConfig));
+    return start(ServerOptions.defaults().withExtraConfig(extraConfig));
+  }
+
+  /**
+   * Starts the topology as {@link #start(String...)} does, with {@code options}' TLS and ACL users
+   * on every process, the servers and the Sentinels alike, and its extra options on the servers
+   * only.
+   *
+   * <p>With TLS, every process listens only on TLS with the same certificate, and replicas and
+   * Sentinels connect out over TLS too ({@code tls-replication yes}). With ACL users, every
+   * process also has the kit's {@value ServerOptions#ADMIN_USER}, as which replicas authenticate
+   * to their primary, Sentinels to the servers ({@code sentinel auth-user}) and to each other
+   * ({@code sentinel sentinel-user}), and the kit to everything. The test's users are the same
+   * on the Sentinels as on the servers; {@code ACL SETUSER} on a Sentinel, or on each server
+   * (ACLs are not replicated), gives one its own.
+   *
+   * @throws NullPointerException if {@code options} is null
+   * @throws IllegalStateException as {@link #start(String...)}; in particular if Redis rejects a
+   *     TLS file or an ACL rule (the message quotes its output)
+   * @throws UncheckedIOException as {@link #start(String...)}
+   */
+  public static RedisSentinel start(ServerOptions options) {
+    Objects.requireNonNull(options, "options");
+    ServerOptions serverOptions = options.withExtraConfigFirst(options.tls()
+        ? TLS_REPLICATION_CONFIG : REPLICATION_CONFIG);
     long started = System.nanoTime();
     List<RedisServer> servers = new ArrayList<>();
     List<SentinelProcess> sentinels = new ArrayList<>();
     try {
-      RedisServer primary = RedisServer.start(config.toArray(new String[0]));
+      RedisServer primary = RedisServer.start(serverOptions);
       servers.add(primary);
-      List<String> replicaConfig = new ArrayList<>(config);
-      replicaConfig.addAll(
-          List.of("--replicaof", primary.host(), Integer.toString(primary.port())));
+      ServerOptions replicaOptions = serverOptions.withExtraConfig(
+          "--replicaof", primary.host(), Integer.toString(primary.port()));
       for (int i = 0; i < REPLICAS; i++) {
-        servers.add(RedisServer.start(replicaConfig.toArray(new String[0])));
+        servers.add(RedisServer.start(replicaOptions));
       }
       // Replicas in sync first: a Sentinel lists the replicas its first INFO of the primary names.
       Polling.await("the replicas to be in sync", AWAIT_TIMEOUT_MILLIS,
@@ -129,21 +152,23 @@ public final class RedisSentinel implements AutoCloseable {
       List<Integer> ports = new ArrayList<>();
       List<String> ids = new ArrayList<>();
       for (int i = 0; i < SENTINELS; i++) {
-        ports.add(freePort());
+        ports.add(RedisServer.freePort());
         ids.add(randomId());
       }
+      ServerOptions sentinelOptions = options.withoutExtraConfig();
       for (int i = 0; i < SENTINELS; i++) {
-        SentinelProcess sentinel = new SentinelProcess(binary);
+        SentinelProcess sentinel = new SentinelProcess(binary, sentinelOptions);
         sentinels.add(sentinel);
-        sentinel.start(ports.get(i), config(i, ports, ids, servers));
+        sentinel.start(ports.get(i), config(i, ports, ids, servers, sentinelOptions));
       }
       RedisSentinel topology = new RedisSentinel(servers, sentinels);
       topology.awaitHealthy();
-      LOG.info("Redis Sentinel ready in {} ms: primary {}, replicas {}, sentinels {}",
+      LOG.info("Redis Sentinel ready in {} ms: primary {}, replicas {}, sentinels {}{}",
           Polling.millisSince(started), primary.port(),
           servers.subList(1, servers.size()).stream().map(RedisServer::port)
               .collect(Collectors.toList()),
-          sentinels.stream().map(sentinel -> sentinel.port).collect(Collectors.toList()));
+          sentinels.stream().map(sentinel -> sentinel.port).collect(Collectors.toList()),
+          sentinelOptions);
       return topology;
     } catch (RuntimeException e) {
       closeAll(sentinels, servers, e);
@@ -166,6 +191,24 @@ public final class RedisSentinel implements AutoCloseable {
       addresses.add(new HostAndPort(HOST, sentinel.port));
     }
     return addresses;
+  }
+
+  /**
+   * Runs {@code action} on a short-lived connection of the kit's own to each Sentinel in turn
+   * (over TLS and as {@value ServerOptions#ADMIN_USER} when the options say so), e.g. to give
+   * the Sentinels a user of their own with {@code ACL SETUSER}.
+   *
+   * @throws NullPointerException if {@code action} is null
+   * @throws JedisException if a Sentinel does not answer or refuses a command; the Sentinels
+   *     after it are not visited
+   */
+  public void onEachSentinel(Consumer<? super Jedis> action) {
+    Objects.requireNonNull(action, "action");
+    for (SentinelProcess sentinel : sentinels) {
+      try (Jedis jedis = sentinel.jedis()) {
+        action.accept(jedis);
+      }
+    }
   }
 
   /**
@@ -315,17 +358,28 @@ public final class RedisSentinel implements AutoCloseable {
   }
 
   private static String config(int index, List<Integer> ports, List<String> ids,
-      List<RedisServer> servers) {
+      List<RedisServer> servers, ServerOptions options) {
     RedisServer primary = servers.get(0);
-    List<String> lines = new ArrayList<>(List.of(
-        "port " + ports.get(index),
-        "bind " + HOST,
-        "protected-mode no",
+    List<String> lines = new ArrayList<>(List.of("bind " + HOST, "protected-mode no"));
+    lines.addAll(asConfigLines(options.arguments(ports.get(index))));
+    if (options.tls()) {
+      lines.add("tls-replication yes"); // every link a Sentinel opens is TLS
+    }
+    lines.addAll(List.of(
         "sentinel myid " + ids.get(index),
         "sentinel monitor " + MASTER_NAME + " " + HOST + " " + primary.port() + " " + QUORUM,
         "sentinel down-after-milliseconds " + MASTER_NAME + " " + DOWN_AFTER_MILLIS,
         "sentinel failover-timeout " + MASTER_NAME + " " + FAILOVER_TIMEOUT_MILLIS,
         "sentinel parallel-syncs " + MASTER_NAME + " " + REPLICAS));
+    if (options.acl()) {
+      String admin = ServerOptions.ADMIN_USER;
+      String password = options.adminPassword();
+      lines.addAll(List.of(
+          "sentinel auth-user " + MASTER_NAME + " " + admin,
+          "sentinel auth-pass " + MASTER_NAME + " " + password,
+          "sentinel sentinel-user " + admin,
+          "sentinel sentinel-pass " + password));
+    }
     for (RedisServer replica : servers.subList(1, servers.size())) {
       lines.add("sentinel known-replica " + MASTER_NAME + " " + HOST + " " + replica.port());
     }
@@ -336,6 +390,19 @@ public final class RedisSentinel implements AutoCloseable {
       }
     }
     return String.join("\n", lines) + "\n";
+  }
+
+  /** redis-server's command-line words, {@code --name value...} each, as config file lines. */
+  private static List<String> asConfigLines(List<String> arguments) {
+    List<String> lines = new ArrayList<>();
+    for (String word : arguments) {
+      if (word.startsWith("--")) {
+        lines.add(word.substring(2));
+      } else {
+        lines.set(lines.size() - 1, lines.get(lines.size() - 1) + " " + word);
+      }
+    }
+    return lines;
   }
 
   /** Null if the servers other than {@code primary} report their link to it up. */
@@ -481,30 +548,6 @@ public final class RedisSentinel implements AutoCloseable {
     return HexFormat.of().formatHex(bytes);
   }
 
-  private static int freePort() {
-    while (true) {
-      try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(HOST))) {
-        int candidate = socket.getLocalPort();
-        // Never a developer's Redis or Sentinel.
-        if (candidate != 6379 && candidate != 26379) {
-          return candidate;
-        }
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot find a free port on " + HOST, e);
-      }
-    }
-  }
-
-  private static boolean isBindable(int port) {
-    try (ServerSocket socket = new ServerSocket()) {
-      socket.setReuseAddress(true);
-      socket.bind(new InetSocketAddress(HOST, port));
-      return true;
-    } catch (IOException e) {
-      return false;
-    }
-  }
-
   private static void closeAll(List<SentinelProcess> sentinels, List<RedisServer> servers,
       RuntimeException primary) {
     List<AutoCloseable> order = new ArrayList<>(sentinels);
@@ -536,26 +579,21 @@ public final class RedisSentinel implements AutoCloseable {
     private static final long STARTUP_TIMEOUT_MILLIS = 10_000;
     private static final long STOP_TIMEOUT_MILLIS = 5_000;
     private static final int PORT_ATTEMPTS = 5;
-    private static final int LOG_TAIL_LINES = 20;
 
     private final Path binary;
-    private final Path dir;
+    private final ServerOptions options;
+    private final ProcessDir dir;
     private final Path configFile;
-    private final Path logFile;
     private final Thread shutdownHook;
     private volatile Process process;
     private int port;
     private boolean closed;
 
-    SentinelProcess(Path binary) {
+    SentinelProcess(Path binary, ServerOptions options) {
       this.binary = binary;
-      try {
-        this.dir = Files.createTempDirectory("nearcache-sentinel-");
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot create a directory for a Sentinel", e);
-      }
-      this.configFile = dir.resolve("sentinel.conf");
-      this.logFile = dir.resolve("sentinel.log");
+      this.options = options;
+      this.dir = ProcessDir.create("nearcache-sentinel-", "sentinel.log");
+      this.configFile = dir.path().resolve("sentinel.conf");
       this.shutdownHook = new Thread(this::destroyProcess, "redis-sentinel-reaper");
       Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
@@ -570,15 +608,15 @@ public final class RedisSentinel implements AutoCloseable {
         if (launch(candidate, config)) {
           return;
         }
-        if (attempt == PORT_ATTEMPTS || isBindable(candidate)) {
+        if (attempt == PORT_ATTEMPTS || RedisServer.isBindable(candidate)) {
           throw new IllegalStateException(binary + " --sentinel exited during startup on port "
               + candidate + " with code " + process.exitValue() + " (attempt " + attempt
-              + " of " + PORT_ATTEMPTS + "); output tail:\n" + logTail());
+              + " of " + PORT_ATTEMPTS + "); output tail:\n" + dir.logTail());
         }
         LOG.debug("port {} was taken before the Sentinel could bind it, trying another",
             candidate);
         int taken = candidate;
-        candidate = freePort();
+        candidate = RedisServer.freePort();
         // The others find it at its new address through its hello messages.
         config = config.replace("port " + taken + "\n", "port " + candidate + "\n");
       }
@@ -594,9 +632,9 @@ public final class RedisSentinel implements AutoCloseable {
       List<String> command = List.of(binary.toString(), configFile.toString(), "--sentinel");
       try {
         process = new ProcessBuilder(command)
-            .directory(dir.toFile())
+            .directory(dir.path().toFile())
             .redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.logFile().toFile()))
             .start();
       } catch (IOException e) {
         throw new UncheckedIOException("cannot start " + command, e);
@@ -625,7 +663,7 @@ public final class RedisSentinel implements AutoCloseable {
       }
       destroyProcess();
       throw new IllegalStateException("Sentinel pid " + process.pid() + " did not answer on port "
-          + port + " within " + STARTUP_TIMEOUT_MILLIS + " ms; output tail:\n" + logTail());
+          + port + " within " + STARTUP_TIMEOUT_MILLIS + " ms; output tail:\n" + dir.logTail());
     }
 
     Jedis jedis() {
@@ -633,10 +671,7 @@ public final class RedisSentinel implements AutoCloseable {
     }
 
     private Jedis jedis(Duration timeout) {
-      return new Jedis(new HostAndPort(HOST, port), DefaultJedisClientConfig.builder()
-          .timeoutMillis((int) timeout.toMillis())
-          .autoNegotiateProtocol(false)
-          .build());
+      return new Jedis(new HostAndPort(HOST, port), options.kitConfig((int) timeout.toMillis()));
     }
 
     /** What this Sentinel reports as the primary's address, or null if it does not answer. */
@@ -724,7 +759,7 @@ public final class RedisSentinel implements AutoCloseable {
         } catch (IllegalStateException e) {
           // The JVM is already shutting down; the hook itself kills the process.
         }
-        deleteDir();
+        dir.delete();
       }
     }
 
@@ -746,24 +781,6 @@ public final class RedisSentinel implements AutoCloseable {
       Process current = process;
       if (current != null) {
         current.destroyForcibly();
-      }
-    }
-
-    private String logTail() {
-      try {
-        List<String> lines = Files.readAllLines(logFile, StandardCharsets.ISO_8859_1);
-        return String.join("\n", lines.subList(Math.max(0, lines.size() - LOG_TAIL_LINES),
-            lines.size()));
-      } catch (IOException e) {
-        return "(cannot read " + logFile + ": " + e + ")";
-      }
-    }
-
-    private void deleteDir() {
-      try (Stream<Path> paths = Files.walk(dir)) {
-        paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-      } catch (IOException e) {
-        LOG.warn("cannot delete Sentinel directory {}", dir, e);
       }
     }
   }

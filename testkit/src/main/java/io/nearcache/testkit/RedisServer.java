@@ -14,7 +14,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -22,8 +21,6 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.stream.Stream;
-import javax.net.ssl.SSLParameters;
-import javax.net.ssl.SSLSocketFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.DefaultJedisClientConfig;
@@ -63,6 +60,7 @@ public final class RedisServer implements AutoCloseable {
 
   private static final String HOST = "127.0.0.1";
   private static final int DEFAULT_REDIS_PORT = 6379;
+  private static final int DEFAULT_SENTINEL_PORT = 26379;
   private static final long STARTUP_TIMEOUT_MILLIS = 10_000;
   private static final long STOP_TIMEOUT_MILLIS = 5_000;
   private static final long POLL_MILLIS = 50;
@@ -72,7 +70,6 @@ public final class RedisServer implements AutoCloseable {
   private static final int SHUTDOWN_TIMEOUT_MILLIS = 1_000;
   /** Another process may take the free port between our probe and redis-server's bind. */
   private static final int PORT_ATTEMPTS = 5;
-  private static final int LOG_TAIL_LINES = 20;
 
   /** System property naming the redis-server binary; wins over {@link #ENVIRONMENT_VARIABLE}. */
   static final String SYSTEM_PROPERTY = "nearcache.redis.server";
@@ -86,10 +83,7 @@ public final class RedisServer implements AutoCloseable {
 
   private final Path binaryPath;
   private final ServerOptions options;
-  /** The kit's own TLS settings (trusts the CA, presents the client certificate); null if plain. */
-  private final SSLSocketFactory adminSocketFactory;
-  private final Path dir;
-  private final Path logFile;
+  private final ProcessDir dir;
   private final Thread shutdownHook;
   private int port;
   private volatile Process process;
@@ -97,14 +91,10 @@ public final class RedisServer implements AutoCloseable {
   private boolean paused;
   private boolean closed;
 
-  private RedisServer(Path binaryPath, ServerOptions options, Path dir) {
+  private RedisServer(Path binaryPath, ServerOptions options, ProcessDir dir) {
     this.binaryPath = binaryPath;
     this.options = options;
-    this.adminSocketFactory = options.certificates()
-        .map(certificates -> certificates.clientSslContext().getSocketFactory())
-        .orElse(null);
     this.dir = dir;
-    this.logFile = dir.resolve("redis.log");
     this.shutdownHook = new Thread(this::destroyProcess, "redis-server-reaper");
   }
 
@@ -143,13 +133,8 @@ public final class RedisServer implements AutoCloseable {
   public static RedisServer start(ServerOptions options) {
     Objects.requireNonNull(options, "options");
     Path binaryPath = binary();
-    Path dir;
-    try {
-      dir = Files.createTempDirectory("nearcache-redis-");
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot create a directory for redis-server", e);
-    }
-    RedisServer server = new RedisServer(binaryPath, options, dir);
+    RedisServer server = new RedisServer(binaryPath, options,
+        ProcessDir.create("nearcache-redis-", "redis.log"));
     Runtime.getRuntime().addShutdownHook(server.shutdownHook);
     try {
       server.startOnFreePort();
@@ -311,7 +296,7 @@ public final class RedisServer implements AutoCloseable {
     if (!launch(port)) {
       throw new IllegalStateException(
           binaryPath + " exited while restarting on port " + port + " with code "
-              + process.exitValue() + "; output tail:\n" + logTail());
+              + process.exitValue() + "; output tail:\n" + dir.logTail());
     }
   }
 
@@ -465,7 +450,7 @@ public final class RedisServer implements AutoCloseable {
       } catch (IllegalStateException e) {
         // The JVM is already shutting down; the hook itself kills the process.
       }
-      deleteDir();
+      dir.delete();
     }
   }
 
@@ -489,7 +474,7 @@ public final class RedisServer implements AutoCloseable {
         throw new IllegalStateException(
             binaryPath + " exited during startup on port " + candidate + " with code "
                 + process.exitValue() + " (attempt " + attempt + " of " + PORT_ATTEMPTS
-                + "); output tail:\n" + logTail());
+                + "); output tail:\n" + dir.logTail());
       }
       LOG.debug("port {} was taken before redis-server could bind it, trying another", candidate);
     }
@@ -507,12 +492,12 @@ public final class RedisServer implements AutoCloseable {
         "--save", "",
         "--appendonly", "no",
         "--protected-mode", "no",
-        "--dir", dir.toString()));
+        "--dir", dir.path().toString()));
     command.addAll(options.arguments(port));
     try {
       process = new ProcessBuilder(command)
           .redirectErrorStream(true)
-          .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
+          .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.logFile().toFile()))
           .start();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start " + command, e);
@@ -542,7 +527,7 @@ public final class RedisServer implements AutoCloseable {
     destroyProcess();
     throw new IllegalStateException(
         "redis-server pid " + process.pid() + " did not answer PING on port " + port + " within "
-            + STARTUP_TIMEOUT_MILLIS + " ms; output tail:\n" + logTail());
+            + STARTUP_TIMEOUT_MILLIS + " ms; output tail:\n" + dir.logTail());
   }
 
   /** True if our process answers on the port, not some other server that grabbed it first. */
@@ -629,51 +614,12 @@ public final class RedisServer implements AutoCloseable {
    * @throws IllegalStateException if the log cannot be read
    */
   public String log() {
-    try {
-      // ISO-8859-1 never fails to decode, whatever the process wrote.
-      return Files.readString(logFile, StandardCharsets.ISO_8859_1);
-    } catch (IOException e) {
-      throw new IllegalStateException("cannot read " + logFile, e);
-    }
-  }
-
-  private String logTail() {
-    try {
-      // ISO-8859-1 never fails to decode, whatever the process wrote.
-      List<String> lines = Files.readAllLines(logFile, StandardCharsets.ISO_8859_1);
-      return String.join("\n", lines.subList(Math.max(0, lines.size() - LOG_TAIL_LINES),
-          lines.size()));
-    } catch (IOException e) {
-      return "(cannot read " + logFile + ": " + e + ")";
-    }
-  }
-
-  private void deleteDir() {
-    try (Stream<Path> paths = Files.walk(dir)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-    } catch (IOException e) {
-      LOG.warn("cannot delete redis-server directory {}", dir, e);
-      return;
-    }
-    if (Files.exists(dir)) {
-      LOG.warn("cannot delete redis-server directory {}", dir);
-    }
+    return dir.log();
   }
 
   /** The kit's own connection: TLS without host name check, admin credentials if ACL. */
   private Jedis adminConnection(int timeoutMillis) {
-    // Jedis 8 warns on every connection unless protocol auto-negotiation is off; RESP2 suffices.
-    DefaultJedisClientConfig.Builder builder = DefaultJedisClientConfig.builder()
-        .timeoutMillis(timeoutMillis)
-        .autoNegotiateProtocol(false);
-    if (adminSocketFactory != null) {
-      // Empty parameters: no endpoint identification, so any certificate of the CA will do.
-      builder.ssl(true).sslSocketFactory(adminSocketFactory).sslParameters(new SSLParameters());
-    }
-    if (options.acl()) {
-      builder.user(ServerOptions.ADMIN_USER).password(options.adminPassword());
-    }
-    return new Jedis(new HostAndPort(HOST, port), builder.build());
+    return new Jedis(new HostAndPort(HOST, port), options.kitConfig(timeoutMillis));
   }
 
   private String scheme() {
@@ -694,11 +640,12 @@ public final class RedisServer implements AutoCloseable {
     return encoded.toString();
   }
 
-  private static int freePort() {
+  /** A port of {@code 127.0.0.1} free now, never a developer's Redis or Sentinel. */
+  static int freePort() {
     while (true) {
       try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(HOST))) {
         int candidate = socket.getLocalPort();
-        if (candidate != DEFAULT_REDIS_PORT) {
+        if (candidate != DEFAULT_REDIS_PORT && candidate != DEFAULT_SENTINEL_PORT) {
           return candidate;
         }
       } catch (IOException e) {
@@ -707,7 +654,8 @@ public final class RedisServer implements AutoCloseable {
     }
   }
 
-  private static boolean isBindable(int port) {
+  /** Whether {@code port} of {@code 127.0.0.1} could be bound now. */
+  static boolean isBindable(int port) {
     try (ServerSocket socket = new ServerSocket()) {
       // As redis-server does, so that connections in TIME_WAIT do not count as taken.
       socket.setReuseAddress(true);

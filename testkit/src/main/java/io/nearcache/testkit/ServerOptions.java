@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import javax.net.ssl.SSLParameters;
+import redis.clients.jedis.DefaultJedisClientConfig;
 
 /**
  * How to start a {@link RedisServer}: over plain TCP or TLS only, with or without ACL users, plus
@@ -231,6 +233,34 @@ public final class ServerOptions {
     next.addAll(extraConfig);
     return new ServerOptions(certificates, serverCertificate, tlsAuthClients,
         new LinkedHashMap<>(users), next, adminPassword);
+  }
+
+  /** Returns these options without extra options: what a Sentinel of such servers is given. */
+  ServerOptions withoutExtraConfig() {
+    return new ServerOptions(certificates, serverCertificate, tlsAuthClients,
+        new LinkedHashMap<>(users), List.of(), adminPassword);
+  }
+
+  /**
+   * The kit's own connection settings for a process started with these options: TLS trusting the
+   * CA and presenting {@link TestCertificates#client()}, without a host name check, so that any
+   * certificate of the CA will do; authenticated as {@value #ADMIN_USER} when there are ACL
+   * users; RESP2 without negotiation, since Jedis 8 warns on every connection otherwise.
+   */
+  DefaultJedisClientConfig kitConfig(int timeoutMillis) {
+    DefaultJedisClientConfig.Builder builder = DefaultJedisClientConfig.builder()
+        .timeoutMillis(timeoutMillis)
+        .autoNegotiateProtocol(false);
+    if (certificates != null) {
+      // Empty parameters: no endpoint identification.
+      builder.ssl(true)
+          .sslSocketFactory(certificates.clientSslContext().getSocketFactory())
+          .sslParameters(new SSLParameters());
+    }
+    if (acl()) {
+      builder.user(ADMIN_USER).password(adminPassword);
+    }
+    return builder.build();
   }
 
   /** Returns whether servers started with these options listen only on TLS. */
