@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import io.nearcache.internal.DefaultNearCache;
 import io.nearcache.internal.redis.Permissions;
 import io.nearcache.testkit.RedisCluster;
+import io.nearcache.testkit.RedisSentinel;
 import io.nearcache.testkit.RedisServer;
 import io.nearcache.testkit.ServerOptions;
 import io.nearcache.testkit.TestCertificates;
@@ -27,11 +28,13 @@ import redis.clients.jedis.exceptions.JedisConnectionException;
 
 /**
  * nearcache over TLS with an ACL user granted exactly {@link
- * io.nearcache.internal.redis.Permissions#rule} and the default user off, on a standalone server
- * and on a Cluster (TLS on the cluster bus and replication too): two clients load once, hit, and
- * see each other's puts and invalidations; a plaintext client gets nothing from the TLS port; a
- * certificate naming another host is refused unless hostname verification is off; and a user
- * lacking one permission makes {@code build()} fail naming what Redis refused.
+ * io.nearcache.internal.redis.Permissions#rule} and the default user off, on a standalone server,
+ * on a Cluster (TLS on the cluster bus and replication too) and behind Sentinels (TLS everywhere,
+ * the Sentinels with a user of their own): two clients load once, hit, and see each other's puts
+ * and invalidations, behind Sentinel across a failover too; a plaintext client gets nothing from
+ * the TLS port; a certificate naming another host is refused unless hostname verification is
+ * off; and a user lacking one permission, on Redis or on the Sentinels, makes {@code build()}
+ * fail naming what was refused.
  */
 class TlsAclTest {
   private static final CacheSpec SPEC = CacheSpec.parse("localTtl=1h,remoteTtl=1h");
@@ -40,8 +43,11 @@ class TlsAclTest {
 
   private static TestCertificates certs;
   private static ServerOptions options;
+  private static final String SENTINEL_PASSWORD = "s3cret-watcher";
+
   private static RedisServer server;
   private static RedisCluster cluster;
+  private static RedisSentinel sentinel;
 
   @BeforeAll
   static void start() {
@@ -53,10 +59,21 @@ class TlsAclTest {
     grantUsers(server, false);
     boolean sharded = !cluster.nodes().get(0).version().startsWith("6.");
     cluster.nodes().forEach(node -> grantUsers(node, sharded));
+    sentinel = RedisSentinel.start(options);
+    // ACLs are not replicated: every server a failover may promote needs the users.
+    sentinel.servers().forEach(node -> grantUsers(node, false));
+    List<String> watcher = List.of(Permissions.sentinelRule().split(" "));
+    sentinel.onEachSentinel(j -> {
+      j.aclSetUser("watcher", line(SENTINEL_PASSWORD, watcher));
+      j.aclSetUser("deaf", line(SENTINEL_PASSWORD, without(watcher, "&+switch-master")));
+    });
   }
 
   @AfterAll
   static void stop() {
+    if (sentinel != null) {
+      sentinel.close();
+    }
     if (cluster != null) {
       cluster.close();
     }
@@ -81,9 +98,14 @@ class TlsAclTest {
 
   /** ACL SETUSER {@code user} with {@code rule}, as the kit's admin: Redis must accept it whole. */
   private static void grant(RedisServer node, String user, List<String> rule) {
-    List<String> line = new ArrayList<>(List.of("reset", "on", ">" + PASSWORD));
+    node.withJedis(j -> j.aclSetUser(user, line(PASSWORD, rule)));
+  }
+
+  /** An ACL SETUSER line: a user from scratch, on, with {@code password} and {@code rule}. */
+  private static String[] line(String password, List<String> rule) {
+    List<String> line = new ArrayList<>(List.of("reset", "on", ">" + password));
     line.addAll(rule);
-    node.withJedis(j -> j.aclSetUser(user, line.toArray(new String[0])));
+    return line.toArray(new String[0]);
   }
 
   private static List<String> without(List<String> rule, String word) {
@@ -109,6 +131,15 @@ class TlsAclTest {
     return b -> b.cluster(seed()).tls(tls()).user(user, PASSWORD);
   }
 
+  /** Through the Sentinels over TLS, as {@code sentinelUser} there and "app" on the servers. */
+  private static UnaryOperator<NearCacheClient.Builder> sentineled(String sentinelUser,
+      String sentinelPassword) {
+    String[] addresses = sentinel.sentinels().stream().map(HostAndPort::toString)
+        .toArray(String[]::new);
+    return b -> b.sentinel(sentinel.masterName(), addresses).tls(tls()).user("app", PASSWORD)
+        .sentinelUser(sentinelUser, sentinelPassword);
+  }
+
   @Test
   void standaloneOverTlsWithExactlyTheRule() {
     assertThat(server.uri()).startsWith("rediss://");
@@ -118,6 +149,63 @@ class TlsAclTest {
   @Test
   void clusterOverTlsWithExactlyTheRule() {
     demo("cluster " + cluster.nodes().get(0).version(), clustered("app"));
+  }
+
+  /**
+   * Sentinels over TLS with a user of their own granted exactly {@link
+   * Permissions#sentinelRule()}, default user off: the demo's steps, then a SENTINEL FAILOVER
+   * heard over that connection, after which changes reach the other client through the new
+   * primary.
+   */
+  @Test
+  void sentinelOverTlsWithItsOwnUserFollowsAFailover() {
+    String version = sentinel.primary().version();
+    demo("sentinel " + version, sentineled("watcher", SENTINEL_PASSWORD));
+    try (Fleet fleet = new Fleet(2, sentineled("watcher", SENTINEL_PASSWORD))) {
+      List<DefaultNearCache<String, String>> caches = fleet.caches("product", SPEC);
+      String key = "failover-" + System.nanoTime();
+      assertThat(caches.get(0).get(key, k -> "v1")).isEqualTo("v1");
+      assertThat(caches.get(1).get(key, k -> "never")).isEqualTo("v1");
+      long started = System.nanoTime();
+      RedisServer promoted = sentinel.failover();
+      // Both clients heard +switch-master once both subscribers are on the new primary.
+      await().atMost(WAIT).untilAsserted(() -> assertThat(promoted.<String>withJedis(
+          j -> j.clientList()).lines().filter(c -> c.contains(" sub=1 ")
+              && c.contains(" user=app "))).as("subscribers of user app on " + promoted)
+          .hasSize(2));
+      long followed = System.nanoTime();
+      // Only the new primary can tell client 1: its subscriber listens nowhere else.
+      caches.get(0).put(key, "v2");
+      await().atMost(WAIT).untilAsserted(() ->
+          assertThat(caches.get(1).get(key, k -> "loaded")).isEqualTo("v2"));
+      System.out.printf("sentinel %s TLS+ACL: both clients followed SENTINEL FAILOVER in %d ms%n",
+          version, millis(followed - started));
+    }
+  }
+
+  /** Jedis' listener would retry a refused SUBSCRIBE forever; build() refuses to start. */
+  @Test
+  void aSentinelUserWithoutTheSwitchMasterChannelFailsToBuildNamingIt() {
+    IllegalStateException e = Assertions.catchThrowableOfType(
+        () -> new Fleet(1, sentineled("deaf", SENTINEL_PASSWORD)).close(),
+        IllegalStateException.class);
+    assertThat(e).hasMessageStartingWith("the Sentinel user lacks a permission nearcache needs")
+        .hasMessageContaining("+switch-master")
+        .hasMessageContaining("grant on every Sentinel: ACL SETUSER <user> "
+            + Permissions.sentinelRule());
+    // Jedis' listeners, refused too, sleep 5 s between attempts and see the close only then.
+    await().atMost(Duration.ofSeconds(10)).until(() -> Thread.getAllStackTraces().keySet()
+        .stream().noneMatch(t -> t.getName().contains("SentinelListener") && t.isAlive()));
+  }
+
+  @Test
+  void aWrongSentinelPasswordFailsToBuildNamingTheSentinels() {
+    IllegalStateException e = Assertions.catchThrowableOfType(
+        () -> new Fleet(1, sentineled("watcher", "wrong")).close(),
+        IllegalStateException.class);
+    assertThat(e).hasMessageStartingWith("cannot reach sentinels ")
+        .hasMessageContaining("The sentinels, asked again: ")
+        .hasMessageContaining(" answers WRONGPASS");
   }
 
   /** The demo's steps on two clients: load once, hit, a put and an invalidate reach the other. */

@@ -211,8 +211,10 @@ public final class Contact implements Subscriptions.Listener {
         // A first look: nothing was served, but a fill in flight may predate the baseline.
         forEachCache(cache -> cache.dropGroup(group));
       } else if (!history.equals(repair.history(group))) {
-        heal(group, group + ":" + history,
-            "its server lost its data or was replaced by a replica (a new history)");
+        // Marked by the history alone: the groups of one server share it, so a failover moves
+        // each cache to a new generation once, not once per group.
+        heal(group, history, "its server lost its data or was replaced by a replica (history "
+            + repair.history(group) + " became " + history + ")");
       } else if (through < applied) {
         heal(group, group + ":" + history + ":" + through,
             "its numbering went back from " + applied + " to " + through);

@@ -80,8 +80,9 @@ public final class KeyLayout {
   }
 
   /**
-   * The set of the losses (a group and its new history) after which this cache already moved to
-   * a new generation, so that a fleet that detects one failover moves it once.
+   * The set of the losses (a server's new history, or a group whose numbering went back) after
+   * which this cache already moved to a new generation, so that a fleet that detects one
+   * failover, in any number of groups, moves it once.
    */
   public byte[] healedKey() {
     return healedKey.clone();

@@ -5,11 +5,17 @@ import io.nearcache.internal.l2.Script;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import redis.clients.jedis.Connection;
+import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.JedisClientConfig;
+import redis.clients.jedis.JedisPubSub;
 import redis.clients.jedis.Protocol;
 import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisDataException;
 
 /**
@@ -42,6 +48,8 @@ public final class Permissions {
   private static final Pattern SCRIPT_LINE = Pattern.compile("@user_script:(\\d+)");
   /** Sharded pub/sub's commands: Redis 6.2 does not know them, and refuses a rule naming them. */
   private static final String SHARDED = " +spublish +ssubscribe +sunsubscribe";
+  /** The channel on which a Sentinel announces a failover, and Jedis listens. */
+  private static final String SWITCH_MASTER = "+switch-master";
 
   private Permissions() {}
 
@@ -58,6 +66,16 @@ public final class Permissions {
         + " +get +set +del +incr +sadd +pexpire +xadd +xrange +xinfo|stream"
         + " +eval +evalsha +publish +subscribe +unsubscribe" + (sharded ? SHARDED : "")
         + " +ping +hello +info +client|setname +cluster|slots";
+  }
+
+  /**
+   * The ACL rule, for {@code ACL SETUSER <user> on >password <rule>} on every Sentinel, that
+   * grants the Sentinel user exactly what the library's Sentinel client needs: asking where the
+   * primary is, and hearing {@code +switch-master}.
+   */
+  public static String sentinelRule() {
+    return "resetchannels &" + SWITCH_MASTER + " -@all +sentinel|get-master-addr-by-name"
+        + " +subscribe +unsubscribe +hello +client|setname";
   }
 
   /** The rule for {@code redis}: see {@link #rule(String, boolean)}. */
@@ -95,6 +113,45 @@ public final class Permissions {
           + named(e.getMessage(), prefix) + " (Redis: " + e.getMessage() + "); grant: ACL SETUSER"
           + " <user> " + rule(redis, prefix), e);
     }
+  }
+
+  /**
+   * Runs, as the Sentinel user, what Jedis' Sentinel client runs on each Sentinel to follow the
+   * primary: {@code SENTINEL GET-MASTER-ADDR-BY-NAME} and {@code SUBSCRIBE +switch-master}, on the
+   * first Sentinel that answers. A refused subscription would otherwise be logged by Jedis'
+   * listener thread and retried forever, and the client would never hear of a failover.
+   *
+   * @throws IllegalStateException naming Redis' refusal and the rule to grant, if the user lacks
+   *     a permission
+   * @throws redis.clients.jedis.exceptions.JedisException if no Sentinel answers: the caller
+   *     decides
+   */
+  public static void requireOfSentinels(String masterName, Set<HostAndPort> sentinels,
+      JedisClientConfig config) {
+    JedisConnectionException unreachable = null;
+    for (HostAndPort address : sentinels) {
+      try (Jedis sentinel = new Jedis(address, config)) {
+        sentinel.sentinelGetMasterAddrByName(masterName);
+        sentinel.subscribe(new JedisPubSub() {
+          @Override
+          public void onSubscribe(String channel, int subscribedChannels) {
+            unsubscribe();
+          }
+        }, SWITCH_MASTER);
+        return;
+      } catch (JedisConnectionException e) {
+        unreachable = e;
+      } catch (JedisDataException e) {
+        if (!isRefusal(e.getMessage())) {
+          throw e;
+        }
+        throw new IllegalStateException("the Sentinel user lacks a permission nearcache needs"
+            + " on " + address + ": " + e.getMessage() + "; grant on every Sentinel: ACL SETUSER"
+            + " <user> " + sentinelRule(), e);
+      }
+    }
+    throw unreachable != null ? unreachable
+        : new IllegalArgumentException("no Sentinel address given");
   }
 
   /** Whether {@code message} is a refusal for lack of permission, in any Redis' words. */

@@ -1,15 +1,19 @@
 package io.nearcache.internal.redis;
 
 import io.nearcache.internal.keys.SlotGroups;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import redis.clients.jedis.Connection;
 import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.JedisClientConfig;
 import redis.clients.jedis.RedisSentinelClient;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisConnectionException;
+import redis.clients.jedis.exceptions.JedisException;
 import redis.clients.jedis.util.Pool;
 
 /**
@@ -42,16 +46,48 @@ public final class SentinelRedis implements RedisDeployment {
    * @param nodes how to connect to the primary
    * @param sentinel how to connect to the sentinels (their own user, password and TLS)
    * @throws redis.clients.jedis.exceptions.JedisException if no sentinel knows the primary
+   * @throws IllegalStateException if the sentinel user lacks a permission the client needs, see
+   *     {@link Permissions#requireOfSentinels}
    */
   public static SentinelRedis connect(String masterName, Set<HostAndPort> sentinels,
       ClientSettings nodes, ClientSettings sentinel, SlotGroups groups) {
-    return new SentinelRedis(RedisSentinelClient.builder()
-        .masterName(masterName)
-        .sentinels(sentinels)
-        .clientConfig(nodes.config())
-        .sentinelClientConfig(sentinel.config())
-        .poolConfig(nodes.pool())
-        .build(), true, groups);
+    RedisSentinelClient jedis;
+    try {
+      jedis = RedisSentinelClient.builder()
+          .masterName(masterName)
+          .sentinels(sentinels)
+          .clientConfig(nodes.config())
+          .sentinelClientConfig(sentinel.config())
+          .poolConfig(nodes.pool())
+          .build();
+    } catch (JedisException e) {
+      // Jedis says only "All sentinels down", and logs why; the message should say it.
+      throw new JedisException(e.getMessage() + " " + answers(masterName, sentinels,
+          sentinel.config()), e);
+    }
+    try {
+      Permissions.requireOfSentinels(masterName, sentinels, sentinel.config());
+    } catch (RuntimeException e) {
+      jedis.close();
+      throw e;
+    }
+    return new SentinelRedis(jedis, true, groups);
+  }
+
+  /** What each sentinel answers when asked for {@code masterName}, for a message. */
+  private static String answers(String masterName, Set<HostAndPort> sentinels,
+      JedisClientConfig config) {
+    List<String> answers = new ArrayList<>();
+    for (HostAndPort address : sentinels) {
+      try (Jedis jedis = new Jedis(address, config)) {
+        List<String> primary = jedis.sentinelGetMasterAddrByName(masterName);
+        answers.add(address + (primary == null || primary.isEmpty()
+            ? " knows no primary named " + masterName : " names " + primary));
+      } catch (JedisException e) {
+        answers.add(address + " answers " + e.getMessage());
+      }
+    }
+    return "The sentinels, asked again: " + String.join("; ", answers) + ".";
   }
 
   @Override
