@@ -160,4 +160,13 @@ public interface NearCache<K, V> {
    * @return an immutable snapshot
    */
   CacheStats stats();
+
+  /**
+   * Returns about how many entries this JVM's L1 holds for this cache now: values, "no value"
+   * entries and loads in flight, expired entries not yet cleaned up included. Touches neither
+   * Redis nor the statistics. For metrics and sizing, not for logic.
+   *
+   * @return the estimate, never negative
+   */
+  long estimatedSize();
 }

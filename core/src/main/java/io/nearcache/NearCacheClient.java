@@ -196,6 +196,31 @@ public final class NearCacheClient implements AutoCloseable {
     return breakers.anyOpen();
   }
 
+  /**
+   * Whether this client hears every change now: subscribed to every server that owns slot groups
+   * and caught up on what it missed while it was not. While not, L1 is neither served nor filled
+   * for the groups concerned, and their reads go to Redis: correct, but slower. For health checks
+   * and dashboards; one volatile read.
+   *
+   * @return {@code false} from a lost subscription, a silent server or an open circuit breaker
+   *     until the repair after it completes
+   */
+  public boolean isInContact() {
+    return contact.trusted();
+  }
+
+  /**
+   * Invalidations this client made while Redis could not take them, kept to be redone when it is
+   * back: one per key, and one per cache whose keys overflowed {@link
+   * Builder#maxPendingInvalidations}. While above zero, other nodes may still serve the values
+   * they invalidate. For health checks and metrics.
+   *
+   * @return the count now, never negative
+   */
+  public int pendingInvalidations() {
+    return retries.size();
+  }
+
   /** The application key prefix every Redis key and the channel of this client start with. */
   public String keyPrefix() {
     return keyPrefix;

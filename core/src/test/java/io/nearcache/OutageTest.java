@@ -217,13 +217,19 @@ class OutageTest {
         other.get("k" + i, k -> "v1");
       }
 
+      assertThat(sender.isInContact()).isTrue();
       proxy.cut();
       for (int i = 0; i < 5; i++) {
         senderCache.invalidate("k" + i); // 5 keys, room for 3
       }
+      assertThat(sender.pendingInvalidations()).as("3 keys, and the cache that overflowed")
+          .isEqualTo(4);
+      await().atMost(Duration.ofSeconds(5)).until(() -> !sender.isInContact());
       proxy.restore();
 
-      await().atMost(Duration.ofSeconds(10)).until(() -> other.localSize() == 0);
+      await().atMost(Duration.ofSeconds(10)).until(() -> other.estimatedSize() == 0);
+      await().atMost(Duration.ofSeconds(10)).until(() -> sender.pendingInvalidations() == 0
+          && sender.isInContact());
       assertThat(redis.<String>withJedis(j -> j.get(Fleet.PREFIX + ":product:{"
           + Fleet.PREFIX + ":00}:generation"))).as("the whole cache moved on").isEqualTo("1");
       assertThat(other.get("k7", k -> "v2")).as("even keys never invalidated were dropped")

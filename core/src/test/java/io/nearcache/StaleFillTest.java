@@ -89,14 +89,14 @@ class StaleFillTest {
       CompletableFuture<String> read = CompletableFuture.supplyAsync(() ->
           reader.get("k", k -> "loaded #" + loads.incrementAndGet()));
       assertThat(gated.decoding.await(5, TimeUnit.SECONDS)).as("reader holds v1's bytes").isTrue();
-      assertThat(reader.localSize()).as("the reservation").isEqualTo(1);
+      assertThat(reader.estimatedSize()).as("the reservation").isEqualTo(1);
 
       switch (write) {
         case "put" -> writer.put("k", "v2");
         case "invalidate" -> writer.invalidate("k");
         default -> writer.invalidateAll();
       }
-      await().atMost(PROPAGATION).until(() -> reader.localSize() == 0);
+      await().atMost(PROPAGATION).until(() -> reader.estimatedSize() == 0);
       gated.open();
 
       assertThat(read.get(5, TimeUnit.SECONDS)).as("read before the write, so v1 is a fair answer")

@@ -399,13 +399,8 @@ public final class DefaultNearCache<K, V> implements NearCache<K, V> {
     return contact.trusted();
   }
 
-  /**
-   * L1 entries and reservations now held (expired ones not yet cleaned up included). Not API; for
-   * tests.
-   *
-   * @return the count
-   */
-  public long localSize() {
+  @Override
+  public long estimatedSize() {
     return local.estimatedSize();
   }
 
