@@ -29,10 +29,15 @@ import java.util.Objects;
  *       be replayed: the group's log no longer reached back to them, its numbering went back, or
  *       Redis lost its data (a restart drops every group); an unreadable message drops every
  *       group too. Dropping group 0, which also logs whole-cache invalidations, drops all of L1.
+ *   <li>{@code sampledEntries}: L1 entries the consistency sampler compared with Redis (see
+ *       {@link NearCacheClient.Builder#consistencySampling}); 0 while it is off.
+ *   <li>{@code staleEntries}: sampled L1 entries that still differed from Redis a whole {@link
+ *       NearCacheClient.Builder#SAMPLE_BOUND} after they were first seen to differ, each logged and
+ *       dropped: values the invalidations failed to reach this instance with.
  * </ul>
  */
 public final class CacheStats {
-  private static final CacheStats EMPTY = new CacheStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+  private static final CacheStats EMPTY = new CacheStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
 
   private final long l1Hits;
   private final long l1Misses;
@@ -48,11 +53,13 @@ public final class CacheStats {
   private final long leaseTakeovers;
   private final long replayedInvalidations;
   private final long flushes;
+  private final long sampledEntries;
+  private final long staleEntries;
 
   private CacheStats(long l1Hits, long l1Misses, long l2Hits, long l2Misses, long loadSuccesses,
       long loadFailures, long totalLoadTimeNanos, long decodeErrors, long redisErrors,
       long oversizedValues, long leaseWaits, long leaseTakeovers, long replayedInvalidations,
-      long flushes) {
+      long flushes, long sampledEntries, long staleEntries) {
     this.l1Hits = l1Hits;
     this.l1Misses = l1Misses;
     this.l2Hits = l2Hits;
@@ -67,6 +74,8 @@ public final class CacheStats {
     this.leaseTakeovers = leaseTakeovers;
     this.replayedInvalidations = replayedInvalidations;
     this.flushes = flushes;
+    this.sampledEntries = sampledEntries;
+    this.staleEntries = staleEntries;
   }
 
   /**
@@ -77,7 +86,7 @@ public final class CacheStats {
   public static CacheStats of(long l1Hits, long l1Misses, long l2Hits, long l2Misses,
       long loadSuccesses, long loadFailures, long totalLoadTimeNanos, long decodeErrors,
       long redisErrors, long oversizedValues, long leaseWaits, long leaseTakeovers,
-      long replayedInvalidations, long flushes) {
+      long replayedInvalidations, long flushes, long sampledEntries, long staleEntries) {
     return new CacheStats(
         requireNonNegative("l1Hits", l1Hits),
         requireNonNegative("l1Misses", l1Misses),
@@ -92,7 +101,9 @@ public final class CacheStats {
         requireNonNegative("leaseWaits", leaseWaits),
         requireNonNegative("leaseTakeovers", leaseTakeovers),
         requireNonNegative("replayedInvalidations", replayedInvalidations),
-        requireNonNegative("flushes", flushes));
+        requireNonNegative("flushes", flushes),
+        requireNonNegative("sampledEntries", sampledEntries),
+        requireNonNegative("staleEntries", staleEntries));
   }
 
   /** Returns the snapshot with every count at zero. */
@@ -219,6 +230,16 @@ public final class CacheStats {
     return flushes;
   }
 
+  /** L1 entries the consistency sampler compared with Redis. */
+  public long sampledEntries() {
+    return sampledEntries;
+  }
+
+  /** Sampled L1 entries found to differ from Redis beyond the bound; each was dropped. */
+  public long staleEntries() {
+    return staleEntries;
+  }
+
   /** Returns the sum of this snapshot and {@code other}, each count saturating. */
   public CacheStats plus(CacheStats other) {
     return new CacheStats(
@@ -235,7 +256,9 @@ public final class CacheStats {
         saturatedAdd(leaseWaits, other.leaseWaits),
         saturatedAdd(leaseTakeovers, other.leaseTakeovers),
         saturatedAdd(replayedInvalidations, other.replayedInvalidations),
-        saturatedAdd(flushes, other.flushes));
+        saturatedAdd(flushes, other.flushes),
+        saturatedAdd(sampledEntries, other.sampledEntries),
+        saturatedAdd(staleEntries, other.staleEntries));
   }
 
   /** Returns this snapshot less {@code other}, each count clamped at zero. */
@@ -254,7 +277,9 @@ public final class CacheStats {
         Math.max(0, leaseWaits - other.leaseWaits),
         Math.max(0, leaseTakeovers - other.leaseTakeovers),
         Math.max(0, replayedInvalidations - other.replayedInvalidations),
-        Math.max(0, flushes - other.flushes));
+        Math.max(0, flushes - other.flushes),
+        Math.max(0, sampledEntries - other.sampledEntries),
+        Math.max(0, staleEntries - other.staleEntries));
   }
 
   private static long saturatedAdd(long a, long b) {
@@ -271,14 +296,15 @@ public final class CacheStats {
         && totalLoadTimeNanos == s.totalLoadTimeNanos && decodeErrors == s.decodeErrors
         && redisErrors == s.redisErrors && oversizedValues == s.oversizedValues
         && leaseWaits == s.leaseWaits && leaseTakeovers == s.leaseTakeovers
-        && replayedInvalidations == s.replayedInvalidations && flushes == s.flushes;
+        && replayedInvalidations == s.replayedInvalidations && flushes == s.flushes
+        && sampledEntries == s.sampledEntries && staleEntries == s.staleEntries;
   }
 
   @Override
   public int hashCode() {
     return Objects.hash(l1Hits, l1Misses, l2Hits, l2Misses, loadSuccesses, loadFailures,
         totalLoadTimeNanos, decodeErrors, redisErrors, oversizedValues, leaseWaits, leaseTakeovers,
-        replayedInvalidations, flushes);
+        replayedInvalidations, flushes, sampledEntries, staleEntries);
   }
 
   @Override
@@ -289,6 +315,7 @@ public final class CacheStats {
         + ", totalLoadTimeNanos=" + totalLoadTimeNanos + ", decodeErrors=" + decodeErrors
         + ", redisErrors=" + redisErrors + ", oversizedValues=" + oversizedValues
         + ", leaseWaits=" + leaseWaits + ", leaseTakeovers=" + leaseTakeovers
-        + ", replayedInvalidations=" + replayedInvalidations + ", flushes=" + flushes + '}';
+        + ", replayedInvalidations=" + replayedInvalidations + ", flushes=" + flushes
+        + ", sampledEntries=" + sampledEntries + ", staleEntries=" + staleEntries + '}';
   }
 }

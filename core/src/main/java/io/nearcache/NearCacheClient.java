@@ -2,6 +2,7 @@ package io.nearcache;
 
 import io.nearcache.internal.ClientServices;
 import io.nearcache.internal.ClientThreads;
+import io.nearcache.internal.ConsistencySampler;
 import io.nearcache.internal.Contact;
 import io.nearcache.internal.DefaultNearCache;
 import io.nearcache.internal.WriteRetries;
@@ -86,6 +87,8 @@ public final class NearCacheClient implements AutoCloseable {
   private static final Duration SILENCE_TIMEOUT = Duration.ofSeconds(2);
   /** How often the watchdog looks at the subscription, and a due repair starts. */
   private static final Duration TICK = Duration.ofMillis(50);
+  /** How often the consistency sampler runs, when on; it spreads its rate over the runs. */
+  private static final Duration SAMPLE_INTERVAL = Duration.ofMillis(100);
 
   private final String keyPrefix;
   private final String instanceId;
@@ -104,7 +107,7 @@ public final class NearCacheClient implements AutoCloseable {
 
   /** Wires the parts; {@link Builder#build()} starts the subscriptions. */
   private NearCacheClient(String keyPrefix, String instanceId, RedisDeployment redis,
-      SlotGroups groups, int maxPendingInvalidations) {
+      SlotGroups groups, int maxPendingInvalidations, int samplesPerSecond) {
     this.keyPrefix = keyPrefix;
     this.instanceId = instanceId;
     this.redis = redis;
@@ -126,6 +129,11 @@ public final class NearCacheClient implements AutoCloseable {
     threads.every(RETRY_INTERVAL, this::retryWrites);
     threads.every(PING_INTERVAL, subscriptions::ping);
     threads.every(TICK, contact::tick);
+    if (samplesPerSecond > 0) {
+      ConsistencySampler sampler = new ConsistencySampler(caches.values(), samplesPerSecond,
+          Builder.SAMPLE_BOUND);
+      threads.every(SAMPLE_INTERVAL, sampler::run);
+    }
   }
 
   private Contact contact() {
@@ -277,6 +285,15 @@ public final class NearCacheClient implements AutoCloseable {
     public static final int DEFAULT_SLOT_GROUPS = SlotGroups.DEFAULT;
     /** Key invalidations kept while Redis is unreachable: 10,000. */
     public static final int DEFAULT_MAX_PENDING_INVALIDATIONS = 10_000;
+    /**
+     * How old an L1 entry must be before {@link #consistencySampling} compares it, and how long
+     * it must then go on differing from Redis to count as stale: 1 s, far above the propagation
+     * bound (a p99 under 1 ms on one Redis), so a change whose invalidation is in flight never
+     * counts.
+     */
+    public static final Duration SAMPLE_BOUND = Duration.ofSeconds(1);
+    /** The most {@link #consistencySampling} takes: 1,000 entries, so GETs, a second. */
+    public static final int MAX_SAMPLES_PER_SECOND = 1_000;
 
     private URI redisUri;
     private String masterName;
@@ -285,6 +302,7 @@ public final class NearCacheClient implements AutoCloseable {
     private UnifiedJedis jedis;
     private Duration redisTimeout;
     private int maxPendingInvalidations;
+    private int samplesPerSecond;
     private SlotGroups slotGroups;
     private String user;
     private String password;
@@ -501,6 +519,33 @@ public final class NearCacheClient implements AutoCloseable {
     }
 
     /**
+     * Checks about {@code entriesPerSecond} L1 entries a second, over all caches of this client,
+     * against Redis, on the maintenance thread: staleness measured, not guessed. An entry at least
+     * {@link #SAMPLE_BOUND} old whose bytes (as its cache's serializer encodes it) differ from
+     * Redis' is looked at again {@link #SAMPLE_BOUND} later; if L1 still holds that very entry and
+     * Redis still differs, no invalidation reached this instance: the entry is counted in {@link
+     * CacheStats#staleEntries()}, logged as a warning, and dropped. Entries of slot groups out of
+     * step (not served then), and keys Redis holds no value of, are skipped. Each comparison is a
+     * GET; off (0) by default.
+     *
+     * @param entriesPerSecond 0 (off) to {@value #MAX_SAMPLES_PER_SECOND}
+     * @throws IllegalArgumentException if out of that range
+     * @throws IllegalStateException if set twice
+     */
+    public Builder consistencySampling(int entriesPerSecond) {
+      if (samplesPerSecond != 0) {
+        throw new IllegalStateException(
+            "consistencySampling was already set to " + samplesPerSecond);
+      }
+      if (entriesPerSecond < 0 || entriesPerSecond > MAX_SAMPLES_PER_SECOND) {
+        throw new IllegalArgumentException("consistencySampling must be 0 to "
+            + MAX_SAMPLES_PER_SECOND + " entries a second: " + entriesPerSecond);
+      }
+      samplesPerSecond = entriesPerSecond;
+      return this;
+    }
+
+    /**
      * How many slot groups the prefix's keys fall into: each is one hash slot, so on a Cluster a
      * prefix's writes go to at most this many primaries, and a client keeps one subscription per
      * primary that owns some. More groups spread a prefix wider; fewer tie it to fewer shards and
@@ -584,7 +629,7 @@ public final class NearCacheClient implements AutoCloseable {
       check(redis, id);
       NearCacheClient client = new NearCacheClient(keyPrefix, id, redis, groups(),
           maxPendingInvalidations != 0 ? maxPendingInvalidations
-              : DEFAULT_MAX_PENDING_INVALIDATIONS);
+              : DEFAULT_MAX_PENDING_INVALIDATIONS, samplesPerSecond);
       try {
         if (client.subscriptions.start(DEFAULT_SUBSCRIBE_TIMEOUT)) {
           client.contact.followOwners();

@@ -13,7 +13,10 @@ import io.nearcache.internal.l1.LocalStore.Reservation;
 import io.nearcache.internal.l2.Frame;
 import io.nearcache.internal.l2.RemoteStore;
 import io.nearcache.internal.stats.StatsCounter;
+import java.time.Duration;
+import java.util.Arrays;
 import java.util.Collections;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -24,6 +27,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import redis.clients.jedis.exceptions.JedisException;
 
 /**
@@ -38,6 +43,8 @@ import redis.clients.jedis.exceptions.JedisException;
  * new L2.
  */
 public final class DefaultNearCache<K, V> implements NearCache<K, V> {
+  private static final Logger log = LoggerFactory.getLogger(DefaultNearCache.class);
+
   private final String name;
   private final KeyCodec<K> keyCodec;
   private final Serializer<V> serializer;
@@ -381,6 +388,60 @@ public final class DefaultNearCache<K, V> implements NearCache<K, V> {
    */
   void healAfterLoss(String loss) {
     remote.bumpGenerationOnce(loss);
+  }
+
+  /** The keys of L1 now, weakly consistent, for {@link ConsistencySampler}. */
+  Iterator<String> localKeys() {
+    return local.keys();
+  }
+
+  /**
+   * What {@link ConsistencySampler} compares for {@code k}: the L1 entry and, framed as this cache
+   * would write it, whether Redis holds the same. {@code null} when there is nothing to compare:
+   * L1 serves no entry of {@code k} older than {@code minAge}, the key's group is out of step (L1
+   * is not served then), or Redis holds no value of it (expired there, or evicted). Counts a
+   * sampled entry otherwise. Reads Redis on the calling thread.
+   *
+   * @throws JedisException if Redis cannot be read
+   * @throws io.nearcache.SerializationException if the L1 value cannot be encoded
+   */
+  Sample sample(String k, Duration minAge) {
+    LocalStore.Held held = local.held(k);
+    if (held == null || held.age().compareTo(minAge) < 0 || !contact.trusted(k)) {
+      return null;
+    }
+    byte[] stored = remote.get(k);
+    if (stored == null) {
+      return null;
+    }
+    V value = cast(held.value());
+    byte[] mine = value == null ? Frame.noValue() : Frame.ofValue(serializer.serialize(value));
+    stats.recordSampledEntry();
+    return new Sample(held.slot(), Arrays.equals(mine, stored));
+  }
+
+  /**
+   * A sampled L1 entry.
+   *
+   * @param slot the L1 slot: the same object later means no fill or invalidation came between
+   * @param matches whether Redis held the same bytes
+   */
+  record Sample(Object slot, boolean matches) {}
+
+  /**
+   * Drops {@code k} from L1 if it still holds {@code slot}, counted and logged as a stale entry:
+   * the sampler saw it differ from Redis longer than the propagation bound allows. Called by
+   * {@link ConsistencySampler}.
+   */
+  void dropStale(String k, Object slot, Duration bound) {
+    LocalStore.Held held = local.held(k);
+    if (held == null || held.slot() != slot) {
+      return; // refilled or invalidated meanwhile: not this entry any more
+    }
+    stats.recordStaleEntry();
+    log.warn("cache {}: the L1 entry of {} differed from Redis for over {}; it was stale, an"
+        + " invalidation did not reach this instance. Dropped.", name, k, bound);
+    drop(k);
   }
 
   /** {@link #drop} for every key of slot group {@code group}. Called by {@link Contact}. */

@@ -2,7 +2,10 @@ package io.nearcache.internal.l1;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Policy;
 import io.nearcache.CacheSpec;
+import java.time.Duration;
+import java.util.Iterator;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.Executor;
 import java.util.function.Predicate;
@@ -44,6 +47,7 @@ public final class LocalStore<V> {
   };
 
   private final ConcurrentMap<String, Object> map;
+  private final Policy.FixedExpiration<String, Object> writes;
   private final CoarseClock clock;
   private final long nullTtlNanos;
   private final boolean weighed;
@@ -69,6 +73,7 @@ public final class LocalStore<V> {
         ? builder.maximumWeight(spec.localMaxBytes()).<String, Object>weigher(LocalStore::weight).build()
         : builder.maximumSize(spec.localMaxSize()).build();
     this.map = cache.asMap();
+    this.writes = cache.policy().expireAfterWrite().orElseThrow();
   }
 
   /**
@@ -147,6 +152,33 @@ public final class LocalStore<V> {
   public long estimatedSize() {
     return map.size();
   }
+
+  /** The keys held now, weakly consistent: for walking L1 a few keys at a time. */
+  public Iterator<String> keys() {
+    return map.keySet().iterator();
+  }
+
+  /**
+   * What L1 holds for {@code key} and since when, for the consistency sampler; {@code null} when
+   * it holds nothing {@link #get} would serve.
+   */
+  public Held held(String key) {
+    Object slot = map.get(key);
+    Object value = servable(slot);
+    if (value == MISS) {
+      return null;
+    }
+    return writes.ageOf(key).map(age -> new Held(slot, value, age)).orElse(null);
+  }
+
+  /**
+   * An L1 entry as the sampler saw it.
+   *
+   * @param slot what the map held: a later fill of the key holds another object
+   * @param value the value, {@code null} for "no value"
+   * @param age how long ago it was filled
+   */
+  public record Held(Object slot, Object value, Duration age) {}
 
   /** A map slot as {@link #get} returns it. */
   private Object servable(Object slot) {

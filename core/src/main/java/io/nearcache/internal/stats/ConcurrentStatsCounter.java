@@ -19,6 +19,8 @@ final class ConcurrentStatsCounter implements StatsCounter {
   private final LongAdder leaseTakeovers = new LongAdder();
   private final LongAdder replayedInvalidations = new LongAdder();
   private final LongAdder flushes = new LongAdder();
+  private final LongAdder sampledEntries = new LongAdder();
+  private final LongAdder staleEntries = new LongAdder();
 
   @Override
   public void recordL1Hit() {
@@ -88,11 +90,21 @@ final class ConcurrentStatsCounter implements StatsCounter {
   }
 
   @Override
+  public void recordSampledEntry() {
+    sampledEntries.increment();
+  }
+
+  @Override
+  public void recordStaleEntry() {
+    staleEntries.increment();
+  }
+
+  @Override
   public CacheStats snapshot() {
     // Each sum is read on its own, so a snapshot taken under load may be off by in-flight calls.
     return CacheStats.of(l1Hits.sum(), l1Misses.sum(), l2Hits.sum(), l2Misses.sum(),
         loadSuccesses.sum(), loadFailures.sum(), totalLoadTimeNanos.sum(), decodeErrors.sum(),
         redisErrors.sum(), oversizedValues.sum(), leaseWaits.sum(), leaseTakeovers.sum(),
-        replayedInvalidations.sum(), flushes.sum());
+        replayedInvalidations.sum(), flushes.sum(), sampledEntries.sum(), staleEntries.sum());
   }
 }

@@ -46,6 +46,12 @@ enum DisabledStatsCounter implements StatsCounter {
   public void recordFlush() {}
 
   @Override
+  public void recordSampledEntry() {}
+
+  @Override
+  public void recordStaleEntry() {}
+
+  @Override
   public CacheStats snapshot() {
     return CacheStats.empty();
   }

@@ -48,6 +48,12 @@ public interface StatsCounter {
   /** The whole L1 was dropped because the log could not repair it. */
   void recordFlush();
 
+  /** The consistency sampler compared an L1 entry with Redis. */
+  void recordSampledEntry();
+
+  /** A sampled L1 entry was found stale: different from Redis beyond the bound. */
+  void recordStaleEntry();
+
   /** Returns the counts so far. */
   CacheStats snapshot();
 
