@@ -24,6 +24,7 @@ import org.junit.jupiter.api.Test;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
+import redis.clients.jedis.RedisSentinelClient;
 import redis.clients.jedis.exceptions.JedisConnectionException;
 
 /**
@@ -180,6 +181,25 @@ class TlsAclTest {
           assertThat(caches.get(1).get(key, k -> "loaded")).isEqualTo("v2"));
       System.out.printf("sentinel %s TLS+ACL: both clients followed SENTINEL FAILOVER in %d ms%n",
           version, millis(followed - started));
+    }
+  }
+
+  /**
+   * A caller's own {@link RedisSentinelClient}, over TLS with its users, given to {@code
+   * jedis(...)}: the demo's steps on two clients sharing it, which stays open after they close.
+   */
+  @Test
+  void aCallersSentinelClientIsUsedAndLeftOpen() {
+    try (RedisSentinelClient jedis = RedisSentinelClient.builder()
+        .masterName(sentinel.masterName())
+        .sentinels(sentinel.sentinels())
+        .clientConfig(DefaultJedisClientConfig.builder().sslOptions(tls().sslOptions())
+            .user("app").password(PASSWORD).build())
+        .sentinelClientConfig(DefaultJedisClientConfig.builder().sslOptions(tls().sslOptions())
+            .user("watcher").password(SENTINEL_PASSWORD).build())
+        .build()) {
+      demo("sentinel, the caller's RedisSentinelClient", b -> b.jedis(jedis));
+      assertThat(jedis.ping()).as("the caller's client outlives the library's").isEqualTo("PONG");
     }
   }
 

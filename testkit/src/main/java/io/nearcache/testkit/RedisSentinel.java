@@ -59,7 +59,7 @@ public final class RedisSentinel implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RedisSentinel.class);
 
   private static final String HOST = "127.0.0.1";
-  private static final String MASTER_NAME = "nearcache";
+  private static final String MASTER_NAME = "mymaster";
   private static final int REPLICAS = 2;
   private static final int SENTINELS = 3;
   private static final int QUORUM = 2;
@@ -176,7 +176,10 @@ public final class RedisSentinel implements AutoCloseable {
     }
   }
 
-  /** Returns the name the Sentinels monitor the primary as: {@code "nearcache"}. */
+  /**
+   * Returns the name the Sentinels monitor the primary as: {@code "mymaster"}, as in Redis' own
+   * examples. Not "nearcache": Jedis names its Sentinel listener threads after it.
+   */
   public String masterName() {
     return MASTER_NAME;
   }

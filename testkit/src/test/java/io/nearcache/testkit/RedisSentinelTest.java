@@ -30,7 +30,7 @@ class RedisSentinelTest {
       assertThat(sentinel.replicas()).containsExactlyElementsOf(sentinel.servers().subList(1, 3));
       assertThat(sentinel.sentinels()).hasSize(3)
           .allMatch(address -> address.getPort() != 6379 && address.getPort() != 26379);
-      assertThat(sentinel.masterName()).isEqualTo("nearcache");
+      assertThat(sentinel.masterName()).isEqualTo("mymaster");
       assertThat(client.getCurrentMaster())
           .isEqualTo(new HostAndPort(primary.host(), primary.port()));
 
