@@ -80,6 +80,17 @@ final class ProcessDir {
 
   /** Deletes the directory and all in it; what cannot be deleted is logged, not thrown. */
   void delete() {
+    deleteTree(dir);
+  }
+
+  /**
+   * Deletes {@code dir} and all in it, if it exists; what cannot be deleted is logged, not
+   * thrown: a test's leftovers in the temporary directory must not fail it.
+   */
+  static void deleteTree(Path dir) {
+    if (!Files.exists(dir)) {
+      return;
+    }
     try (Stream<Path> paths = Files.walk(dir)) {
       paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
     } catch (IOException e) {

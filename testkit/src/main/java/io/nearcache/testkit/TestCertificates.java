@@ -20,11 +20,9 @@ import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
-import java.util.Comparator;
 import java.util.Date;
 import java.util.HexFormat;
 import java.util.Objects;
-import java.util.stream.Stream;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocketFactory;
@@ -147,7 +145,7 @@ public final class TestCertificates implements AutoCloseable {
     try {
       return create(dir);
     } catch (RuntimeException e) {
-      deleteDir(dir);
+      ProcessDir.deleteTree(dir);
       throw e;
     }
   }
@@ -324,7 +322,7 @@ public final class TestCertificates implements AutoCloseable {
    */
   @Override
   public void close() {
-    deleteDir(dir);
+    ProcessDir.deleteTree(dir);
   }
 
   @Override
@@ -397,20 +395,5 @@ public final class TestCertificates implements AutoCloseable {
       store.store(out, password);
     }
     return file;
-  }
-
-  private static void deleteDir(Path dir) {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(dir)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-    } catch (IOException e) {
-      LOG.warn("cannot delete test certificate directory {}", dir, e);
-      return;
-    }
-    if (Files.exists(dir)) {
-      LOG.warn("cannot delete test certificate directory {}", dir);
-    }
   }
 }
