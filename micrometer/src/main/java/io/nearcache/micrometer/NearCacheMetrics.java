@@ -102,6 +102,7 @@ public final class NearCacheMetrics extends CacheMeterBinder<NearCache<?, ?>> {
   /**
    * Binds {@code cache}'s meters to {@code registry}.
    *
+   * @param <C> the cache's type, kept so that the cache can be bound where it is created
    * @param registry where the meters go
    * @param cache the cache; held weakly
    * @param tags key/value pairs added to every meter, besides {@code cache=<name>}
@@ -117,6 +118,7 @@ public final class NearCacheMetrics extends CacheMeterBinder<NearCache<?, ?>> {
   /**
    * Binds {@code cache}'s meters to {@code registry}.
    *
+   * @param <C> the cache's type, kept so that the cache can be bound where it is created
    * @param registry where the meters go
    * @param cache the cache; held weakly
    * @param tags tags added to every meter, besides {@code cache=<name>}

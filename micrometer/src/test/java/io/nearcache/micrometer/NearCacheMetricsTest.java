@@ -142,6 +142,36 @@ class NearCacheMetricsTest {
   }
 
   @Test
+  void withStatsOffTheCountersReadZeroAndTheSizeStillMoves(RedisServer redis) {
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    try (NearCacheClient client = client(redis, "reader")) {
+      NearCache<String, String> quiet = NearCacheMetrics.monitor(registry,
+          client.cache("quiet", CacheSpec.parse("recordStats=false"), new StringSerializer()));
+      quiet.get("a", k -> "v");
+      quiet.get("a", NearCacheMetricsTest::unexpectedLoad);
+
+      Scrape scrape = new Scrape(registry.scrape());
+      Map<String, String> cache = Map.of("cache", "quiet");
+      assertThat(scrape.value("cache_gets_total", with(cache, "result", "hit"))).hasValue(0);
+      assertThat(scrape.value("nearcache_gets_total", Map.of("cache", "quiet", "tier", "l1",
+          "result", "miss"))).hasValue(0);
+      assertThat(scrape.value("cache_size", cache)).hasValue(1);
+    }
+  }
+
+  @Test
+  void nullArgumentsAreRefusedByName() {
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    assertThatThrownBy(() -> NearCacheMetrics.monitor(registry, null))
+        .isInstanceOf(NullPointerException.class).hasMessage("cache");
+    assertThatThrownBy(() -> NearCacheMetrics.monitor(null, null))
+        .isInstanceOf(NullPointerException.class).hasMessage("registry");
+    assertThatThrownBy(() -> NearCacheClientMetrics.monitor(registry, null))
+        .isInstanceOf(NullPointerException.class).hasMessage("client");
+    assertThat(registry.getMeters()).isEmpty();
+  }
+
+  @Test
   void readingEveryMeterOfACacheIsCheap(RedisServer redis) {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     try (NearCacheClient client = client(redis, "reader")) {
