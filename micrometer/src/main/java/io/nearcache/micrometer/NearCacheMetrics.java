@@ -172,8 +172,8 @@ public final class NearCacheMetrics extends CacheMeterBinder<NearCache<?, ?>> {
       return; // collected since bindTo began: there is nothing left to measure
     }
     Tags tags = Tags.of(getTagsWithCacheName());
-    Tags loads = tags.and(NearCacheMeter.TAG_RESULT, "success");
-    count(registry, NearCacheMeter.CACHE_LOADS, cache, loads, CacheStats::loadSuccesses);
+    count(registry, NearCacheMeter.CACHE_LOADS, cache,
+        tags.and(NearCacheMeter.TAG_RESULT, "success"), CacheStats::loadSuccesses);
     count(registry, NearCacheMeter.CACHE_LOADS, cache,
         tags.and(NearCacheMeter.TAG_RESULT, "failure"), CacheStats::loadFailures);
     TimeGauge.builder(NearCacheMeter.CACHE_LOAD_DURATION.meterName(), cache,
