@@ -18,7 +18,7 @@ import java.util.function.ToDoubleFunction;
  * NearCacheClientMetrics.monitor(registry, client);
  * }</pre>
  *
- * <p>Every meter is tagged {@code prefix=<keyPrefix>}, {@code instance=<instanceId>} (these win
+ * <p>Every meter is tagged {@code prefix=<keyPrefix>}, {@code client=<instanceId>} (these win
  * over user tags of the same keys) and the user's tags.
  *
  * <table>
@@ -59,7 +59,7 @@ public final class NearCacheClientMetrics implements MeterBinder {
     Objects.requireNonNull(tags, "tags");
     this.client = new WeakReference<>(client);
     this.tags = Tags.concat(tags, NearCacheMeter.TAG_PREFIX, client.keyPrefix(),
-        NearCacheMeter.TAG_INSTANCE, client.instanceId());
+        NearCacheMeter.TAG_CLIENT, client.instanceId());
   }
 
   /**

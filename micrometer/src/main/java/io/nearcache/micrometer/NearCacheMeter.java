@@ -15,7 +15,7 @@ import io.micrometer.core.instrument.Meter;
  * loading cache and a nearcache cache of one application share one series family each.
  *
  * <p>Every per-cache meter carries {@code cache=<name>} and the tags given to {@link
- * NearCacheMetrics}; every per-client meter carries {@link #TAG_PREFIX}, {@link #TAG_INSTANCE} and
+ * NearCacheMetrics}; every per-client meter carries {@link #TAG_PREFIX}, {@link #TAG_CLIENT} and
  * the tags given to {@link NearCacheClientMetrics}. Each constant's Javadoc names its own tags.
  */
 public enum NearCacheMeter {
@@ -96,6 +96,21 @@ public enum NearCacheMeter {
       "Slot groups of L1 dropped because the invalidation log could not repair them"),
 
   /**
+   * Counter, per cache: L1 entries the consistency sampler compared with Redis; 0 unless the
+   * client was built with {@code consistencySampling}. {@code CacheStats.sampledEntries()}.
+   */
+  SAMPLED_ENTRIES("nearcache.consistency.sampled", Meter.Type.COUNTER,
+      "L1 entries of this cache the consistency sampler compared with Redis"),
+
+  /**
+   * Counter, per cache: sampled L1 entries that still differed from Redis a bound after they were
+   * first seen to: an invalidation did not reach this instance. Each was logged and dropped; a
+   * rising count calls for a look. {@code CacheStats.staleEntries()}.
+   */
+  STALE_ENTRIES("nearcache.consistency.stale", Meter.Type.COUNTER,
+      "Sampled L1 entries found to differ from Redis beyond the bound, then dropped"),
+
+  /**
    * Gauge, per client: invalidations made while Redis could not take them, kept to be redone
    * (one per key, one per cache that overflowed the bound). While above zero, other instances may
    * serve values this one invalidated. {@code NearCacheClient.pendingInvalidations()}.
@@ -124,8 +139,11 @@ public enum NearCacheMeter {
   public static final String TAG_RESULT = "result";
   /** Tag key of the per-client meters: the client's key prefix. */
   public static final String TAG_PREFIX = "prefix";
-  /** Tag key of the per-client meters: the client's instance id. */
-  public static final String TAG_INSTANCE = "instance";
+  /**
+   * Tag key of the per-client meters: the client's instance id. Not {@code instance}, which a
+   * Prometheus server renames to {@code exported_instance}, its own target label being that.
+   */
+  public static final String TAG_CLIENT = "client";
 
   private final String meterName;
   private final Meter.Type type;

@@ -58,6 +58,10 @@ import java.util.function.ToLongFunction;
  *       <td>{@link NearCacheMeter#REPLAYED_INVALIDATIONS}</td></tr>
  *   <tr><td>{@code nearcache.flushes}</td><td>counter</td><td></td>
  *       <td>{@link NearCacheMeter#FLUSHES}</td></tr>
+ *   <tr><td>{@code nearcache.consistency.sampled}</td><td>counter</td><td></td>
+ *       <td>{@link NearCacheMeter#SAMPLED_ENTRIES}</td></tr>
+ *   <tr><td>{@code nearcache.consistency.stale}</td><td>counter</td><td></td>
+ *       <td>{@link NearCacheMeter#STALE_ENTRIES}</td></tr>
  * </table>
  *
  * <p><b>What the standard meters count.</b> {@code cache.gets} carries no tier tag on purpose: an
@@ -194,6 +198,8 @@ public final class NearCacheMetrics extends CacheMeterBinder<NearCache<?, ?>> {
     count(registry, NearCacheMeter.REPLAYED_INVALIDATIONS, cache, tags,
         CacheStats::replayedInvalidations);
     count(registry, NearCacheMeter.FLUSHES, cache, tags, CacheStats::flushes);
+    count(registry, NearCacheMeter.SAMPLED_ENTRIES, cache, tags, CacheStats::sampledEntries);
+    count(registry, NearCacheMeter.STALE_ENTRIES, cache, tags, CacheStats::staleEntries);
   }
 
   private static Tags tiered(Tags tags, String tier, String result) {

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class NearCacheClientMetricsTest {
   private static final String PREFIX = "shop";
   private static final Map<String, String> CLIENT =
-      Map.of("prefix", PREFIX, "instance", "app-1", "region", "eu");
+      Map.of("prefix", PREFIX, "client", "app-1", "region", "eu");
 
   @Test
   void theGaugesFollowAnOutageAndTheRecovery(RedisServer redis) {
@@ -85,6 +85,6 @@ class NearCacheClientMetricsTest {
 
   private static double gauge(PrometheusMeterRegistry registry, String suffix) {
     return registry.get("nearcache.client." + suffix.replace('_', '.')).tags("prefix", PREFIX,
-        "instance", "app-1", "region", "eu").gauge().value();
+        "client", "app-1", "region", "eu").gauge().value();
   }
 }
