@@ -188,7 +188,8 @@ public final class NearCacheCacheManager extends AbstractCacheManager implements
   private static ThreadPoolExecutor retrievalExecutor(String prefix, int threads) {
     AtomicInteger count = new AtomicInteger();
     ThreadFactory factory = task -> {
-      Thread thread = new Thread(task, "nearcache-spring-" + prefix + "-" + count.incrementAndGet());
+      String name = "nearcache-spring-" + prefix + "-" + count.incrementAndGet();
+      Thread thread = new Thread(task, name);
       thread.setDaemon(true);
       return thread;
     };
