@@ -6,6 +6,7 @@ import io.nearcache.NearCache;
 import io.nearcache.NearCacheClient;
 import io.nearcache.Serializer;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -77,7 +78,7 @@ public final class NearCacheCacheManager extends AbstractCacheManager implements
 
   private NearCacheCacheManager(Builder b) {
     this.client = b.client;
-    this.specs = Map.copyOf(b.specs);
+    this.specs = Collections.unmodifiableMap(new LinkedHashMap<>(b.specs)); // in the given order
     this.defaultSpec = b.defaultSpec != null ? b.defaultSpec : CacheSpec.defaults();
     this.serializers = Map.copyOf(b.serializers);
     this.defaultSerializer = b.defaultSerializer;
