@@ -147,6 +147,8 @@ public final class NearCacheCacheManager extends AbstractCacheManager implements
    * Returns the spec a cache of {@code name} has or would get: its own if configured, else the
    * default.
    *
+   * @param name a cache name
+   * @return the spec, never {@code null}
    * @throws NullPointerException if {@code name} is null
    */
   public CacheSpec specOf(String name) {
@@ -230,6 +232,9 @@ public final class NearCacheCacheManager extends AbstractCacheManager implements
      * Configures the cache {@code name} with a spec string ({@link CacheSpec#parse}), such as
      * {@code "localTtl=60s,remoteTtl=300s"}. The cache is created by {@link #build()}.
      *
+     * @param name the cache name, {@code [A-Za-z0-9_.-]{1,64}} (checked by {@link #build()})
+     * @param spec its configuration
+     * @return this builder
      * @throws NullPointerException if an argument is null
      * @throws IllegalArgumentException if the spec does not parse (the message says why)
      * @throws IllegalStateException if {@code name} was configured already
@@ -241,6 +246,9 @@ public final class NearCacheCacheManager extends AbstractCacheManager implements
     /**
      * Configures the cache {@code name} with a spec. The cache is created by {@link #build()}.
      *
+     * @param name the cache name, {@code [A-Za-z0-9_.-]{1,64}} (checked by {@link #build()})
+     * @param spec its configuration
+     * @return this builder
      * @throws NullPointerException if an argument is null
      * @throws IllegalStateException if {@code name} was configured already
      */
@@ -258,6 +266,8 @@ public final class NearCacheCacheManager extends AbstractCacheManager implements
      * Configures every cache of {@code specs}, a map of cache names to spec strings, as {@link
      * #cache(String, String)} does for each, in the map's order.
      *
+     * @param specs cache names to spec strings
+     * @return this builder
      * @throws NullPointerException if the map, a name or a spec is null
      * @throws IllegalArgumentException if a spec does not parse (the message names the cache)
      * @throws IllegalStateException if a name was configured already
@@ -277,6 +287,8 @@ public final class NearCacheCacheManager extends AbstractCacheManager implements
      * The spec of caches not configured by name, as a spec string. Default {@link
      * CacheSpec#defaults()}.
      *
+     * @param spec the configuration of caches not configured by name
+     * @return this builder
      * @throws IllegalArgumentException if the spec does not parse
      * @throws IllegalStateException if set already
      */
@@ -287,6 +299,8 @@ public final class NearCacheCacheManager extends AbstractCacheManager implements
     /**
      * The spec of caches not configured by name. Default {@link CacheSpec#defaults()}.
      *
+     * @param spec the configuration of caches not configured by name
+     * @return this builder
      * @throws IllegalStateException if set already
      */
     public Builder defaultSpec(CacheSpec spec) {
@@ -300,6 +314,9 @@ public final class NearCacheCacheManager extends AbstractCacheManager implements
      * is given ({@code KryoSerializer} refuses other types with a {@code SerializationException};
      * a JSON serializer reads back its target type). Framing for cached nulls is added here.
      *
+     * @param name the cache name
+     * @param serializer turns the cache's values into bytes and back
+     * @return this builder
      * @throws IllegalStateException if {@code name} has one already
      */
     public Builder serializer(String name, Serializer<?> serializer) {
@@ -316,6 +333,8 @@ public final class NearCacheCacheManager extends AbstractCacheManager implements
      * The serializer of caches given none by name. Required unless every configured cache has
      * its own and {@link #createMissingCaches} is off.
      *
+     * @param serializer turns values into bytes and back
+     * @return this builder
      * @throws IllegalStateException if set already
      */
     public Builder defaultSerializer(Serializer<?> serializer) {
@@ -328,6 +347,8 @@ public final class NearCacheCacheManager extends AbstractCacheManager implements
      * Turns cache keys into nearcache's key strings. Default {@link SpringKeyCodec#standard()};
      * a codec of your own must be deterministic across JVMs and injective ({@link KeyCodec}).
      *
+     * @param codec the codec of every cache of the manager
+     * @return this builder
      * @throws IllegalStateException if set already
      */
     public Builder keyCodec(KeyCodec<Object> codec) {
@@ -340,6 +361,8 @@ public final class NearCacheCacheManager extends AbstractCacheManager implements
      * Whether the caches store {@code null} (as a marker of their own; see {@link
      * NearCacheCache}). Default {@code true}, as Spring's own caches.
      *
+     * @param allow whether {@code null} is a value to cache
+     * @return this builder
      * @throws IllegalStateException if set already
      */
     public Builder allowNullValues(boolean allow) {
@@ -352,6 +375,8 @@ public final class NearCacheCacheManager extends AbstractCacheManager implements
      * Whether {@link #getCache} creates a cache, with the default spec, for a name not
      * configured. Default {@code true}; with {@code false} it returns {@code null} for those.
      *
+     * @param create whether to create caches on demand
+     * @return this builder
      * @throws IllegalStateException if set already
      */
     public Builder createMissingCaches(boolean create) {
@@ -365,6 +390,8 @@ public final class NearCacheCacheManager extends AbstractCacheManager implements
      * TransactionAwareCacheDecorator::new} from spring-context-support, which defers {@code put},
      * {@code evict} and {@code clear} to after a transaction's commit. Default: none.
      *
+     * @param decorator returns the cache to hand out in place of the one given
+     * @return this builder
      * @throws IllegalStateException if set already
      */
     public Builder decorator(UnaryOperator<Cache> decorator) {
@@ -381,6 +408,8 @@ public final class NearCacheCacheManager extends AbstractCacheManager implements
      * #RETRIEVAL_QUEUE_CAPACITY}; work it refuses goes without the cache. A retrieval that loads
      * holds a thread until its loader's future completes.
      *
+     * @param executor runs retrievals; it should not run them on the calling thread
+     * @return this builder
      * @throws IllegalStateException if set already, or {@link #retrievalThreads} was
      */
     public Builder executor(Executor executor) {
@@ -398,6 +427,8 @@ public final class NearCacheCacheManager extends AbstractCacheManager implements
      * #DEFAULT_RETRIEVAL_THREADS}.
      *
      * @param threads 1 to 256
+     *
+     * @return this builder
      * @throws IllegalArgumentException if out of range
      * @throws IllegalStateException if set already, or {@link #executor} was
      */
@@ -418,6 +449,8 @@ public final class NearCacheCacheManager extends AbstractCacheManager implements
      * Whether {@link NearCacheCacheManager#close()} closes the client too. Default {@code false}:
      * the client is the caller's.
      *
+     * @param close whether the manager closes the client
+     * @return this builder
      * @throws IllegalStateException if set already
      */
     public Builder closeClient(boolean close) {
@@ -430,6 +463,7 @@ public final class NearCacheCacheManager extends AbstractCacheManager implements
      * Builds the manager and creates the configured caches (Spring's {@code
      * afterPropertiesSet()} later finds them made).
      *
+     * @return the manager, its configured caches created
      * @throws IllegalStateException if a configured cache has no serializer and no default is
      *     set, or caches are created on demand without a default serializer, or the client is
      *     closed or already holds a cache of a configured name
