@@ -406,7 +406,9 @@ public final class NearCacheCacheManager extends AbstractCacheManager implements
      * manager makes and owns, of {@link #retrievalThreads} daemon threads named {@code
      * nearcache-spring-<prefix>-<n>} (ending when idle for 30 s) and a queue of {@value
      * #RETRIEVAL_QUEUE_CAPACITY}; work it refuses goes without the cache. A retrieval that loads
-     * holds a thread until its loader's future completes.
+     * holds a thread until its loader's future completes (nearcache's loaders are synchronous),
+     * so a loader whose future waits for another retrieval on the same executor can stall once
+     * every thread waits: give such an application more threads, or executors of its own.
      *
      * @param executor runs retrievals; it should not run them on the calling thread
      * @return this builder
