@@ -92,7 +92,8 @@ class NearCacheCacheManagerConfiguration {
   private static Serializer<?> json(String property, Class<?> type) {
     if (!ClassUtils.isPresent(JSON_SERIALIZER, NearCacheCacheManagerConfiguration.class
         .getClassLoader())) {
-      throw new InvalidNearCacheConfigurationException(property + " is set, and JSON needs " + JSON_SERIALIZER + ", which is not on the classpath.",
+      throw new InvalidNearCacheConfigurationException(property + " is set, and JSON needs "
+          + JSON_SERIALIZER + ", which is not on the classpath.",
           "Add io.nearcache:nearcache-serializers to the application's dependencies.");
     }
     return JsonSerializers.of(type);

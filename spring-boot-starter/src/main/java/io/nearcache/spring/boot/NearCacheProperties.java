@@ -12,16 +12,16 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * The nearcache.* properties: where Redis is, the key prefix every instance of the
  * application shares, and the caches.
  *
- * <p>Redis is given by exactly one of redis-uri, cluster.nodes and {@code
- * sentinel.master}; with none of them, Spring Boot's spring.data.redis.* connection
+ * <p>Redis is given by exactly one of redis-uri, cluster.nodes and
+ * sentinel.master; with none of them, Spring Boot's spring.data.redis.* connection
  * details are used when spring-boot-data-redis provides them. Values are checked when the client
  * is created, and a wrong one fails the application's start with a message naming the property.
  *
  * @param enabled whether nearcache is auto-configured at all
  * @param keyPrefix the prefix of every Redis key and channel; required, and the same on every
  *     instance of the application ([A-Za-z0-9_.-]{1,64})
- * @param instanceId this instance's name in logs and client meters; default the JVM's {@code
- *     pid@host}
+ * @param instanceId this instance's name in logs and client meters; default the JVM's
+ *     pid@host
  * @param redisUri one Redis server, redis://[user:password@]host:port[/database], or
  *     rediss://... for TLS with the JVM's trust store
  * @param username the Redis ACL user, for a URI without one, a cluster or Sentinel's primary
@@ -91,8 +91,8 @@ public record NearCacheProperties(
    *
    * @param spec its CacheSpec, such as localTtl=60s,remoteTtl=300s; default the
    *     default-spec
-   * @param valueType the class of its values, stored as JSON by nearcache-serializers' {@code
-   *     JacksonJsonSerializer}; default the application's Serializer bean
+   * @param valueType the class of its values, stored as JSON by nearcache-serializers'
+   *     JacksonJsonSerializer; default the application's Serializer bean
    */
   public record CacheProperties(@Nullable String spec, @Nullable Class<?> valueType) {}
 }
