@@ -58,8 +58,8 @@ final class JedisCheck implements ImportSelector, BeanClassLoaderAware {
     String found = jedisVersion(loader);
     throw new InvalidNearCacheConfigurationException(
         "nearcache needs Jedis " + REQUIRED_VERSION + " or later (it uses " + REQUIRED_CLASS
-            + "), but the classpath has " + (found == null ? "no Jedis with that class"
-                : "Jedis " + found) + ".",
+            + "), and " + (found == null ? "the classpath lacks it."
+                : "the classpath has Jedis " + found + ", which lacks it."),
         "Spring Boot 4.0 manages Jedis 7.0.0. With spring-boot-starter-parent or an import of"
             + " spring-boot-dependencies, set the Maven property"
             + " <jedis.version>" + REQUIRED_VERSION + "</jedis.version> in your pom.xml's"

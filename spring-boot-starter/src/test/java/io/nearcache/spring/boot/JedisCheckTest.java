@@ -1,0 +1,76 @@
+package io.nearcache.spring.boot;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.assertThatNoException;
+
+import java.net.URL;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.core.io.DefaultResourceLoader;
+
+/**
+ * The Jedis check, against a class loader that cannot see Jedis 8's {@code RedisClient} (nor
+ * Jedis' version file), as an application whose Jedis version Spring Boot 4.0 chose (7.0.0) has.
+ */
+class JedisCheckTest {
+  /** The test's own class loader, less Jedis 8's {@code RedisClient} and Jedis' pom. */
+  static final class WithoutJedis8 extends ClassLoader {
+    private static final Set<String> HIDDEN_RESOURCES = Set.of(
+        "META-INF/maven/redis.clients/jedis/pom.properties",
+        "redis/clients/jedis/RedisClient.class");
+
+    WithoutJedis8() {
+      super(JedisCheckTest.class.getClassLoader());
+    }
+
+    @Override
+    protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
+      if (name.equals(JedisCheck.REQUIRED_CLASS)) {
+        throw new ClassNotFoundException(name);
+      }
+      return super.loadClass(name, resolve);
+    }
+
+    @Override
+    public URL getResource(String name) {
+      return HIDDEN_RESOURCES.contains(name) ? null : super.getResource(name);
+    }
+  }
+
+  @Test
+  void passesWithJedis8() {
+    assertThatNoException().isThrownBy(() -> JedisCheck.check(getClass().getClassLoader()));
+  }
+
+  @Test
+  void failsWithoutRedisClientSayingWhichJedisAndHowToSetIt() {
+    ClassLoader loader = new WithoutJedis8();
+    assertThat(loader.getResource("redis/clients/jedis/Jedis.class")).isNotNull();
+    assertThatThrownBy(() -> JedisCheck.check(loader))
+        .isInstanceOf(InvalidNearCacheConfigurationException.class)
+        .hasMessageContaining("nearcache needs Jedis 8.0.2 or later")
+        .hasMessageContaining("redis.clients.jedis.RedisClient")
+        .hasMessageContaining("Spring Boot 4.0 manages Jedis 7.0.0")
+        .hasMessageContaining("<jedis.version>8.0.2</jedis.version>")
+        .hasMessageContaining("jedis.version=8.0.2 in gradle.properties");
+  }
+
+  /** A whole application start, its bean class loader without Jedis 8. */
+  @Test
+  void failsTheApplicationsStartBeforeAnyNearcacheBeanExists() {
+    SpringApplicationBuilder app = Apps.builder(ShopApp.class,
+        Map.of("calls", new ShopApp.Calls()),
+        "nearcache.redis-uri=redis://127.0.0.1:1", "nearcache.key-prefix=shop")
+        .resourceLoader(new DefaultResourceLoader(new WithoutJedis8()));
+    Throwable[] thrown = new Throwable[1];
+    assertThatThrownBy(app::run).satisfies(e -> thrown[0] = e);
+    String messages = Apps.messages(thrown[0]);
+    assertThat(messages).contains("nearcache needs Jedis 8.0.2 or later",
+        "<jedis.version>8.0.2</jedis.version>");
+    assertThat(messages).as("the check ran first: no client was tried on port 1")
+        .doesNotContain("could not start its client");
+  }
+}
