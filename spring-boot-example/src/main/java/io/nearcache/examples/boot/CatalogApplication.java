@@ -10,7 +10,8 @@ import org.springframework.cache.annotation.EnableCaching;
  * one, and every other serves the new price:
  *
  * <pre>
- * mvn -B -q -pl spring-boot-example -am compile spring-boot:run \
+ * mvn -B -q -pl spring-boot-example -am compile \
+ *     org.springframework.boot:spring-boot-maven-plugin:run \
  *     -Dspring-boot.run.arguments="--nearcache.redis-uri=redis://127.0.0.1:6379 --server.port=8081"
  * </pre>
  */

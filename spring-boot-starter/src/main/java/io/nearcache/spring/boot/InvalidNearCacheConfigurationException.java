@@ -6,7 +6,9 @@ package io.nearcache.spring.boot;
  * not start; {@link NearCacheFailureAnalyzer} prints its description and the action to take.
  */
 public final class InvalidNearCacheConfigurationException extends IllegalStateException {
+  /** What is wrong, naming the property or class. */
   private final String description;
+  /** What to change. */
   private final String action;
 
   /**

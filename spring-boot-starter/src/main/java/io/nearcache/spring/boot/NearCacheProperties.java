@@ -87,7 +87,7 @@ public record NearCacheProperties(
       @Nullable String trustStorePassword, @DefaultValue("true") boolean verifyHostname) {}
 
   /**
-   * One cache, nearcache.caches.<name>.
+   * One cache, {@code nearcache.caches.<name>}.
    *
    * @param spec its CacheSpec, such as localTtl=60s,remoteTtl=300s; default the
    *     default-spec
