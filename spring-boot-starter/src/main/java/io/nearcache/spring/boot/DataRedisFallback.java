@@ -54,6 +54,11 @@ final class DataRedisFallback implements FallbackRedis {
       return "spring.data.redis Sentinel master " + s.getMaster() + " " + String.join(",", nodes);
     }
     DataRedisConnectionDetails.Standalone one = d.getStandalone();
+    if (one == null) {
+      throw new InvalidNearCacheConfigurationException("spring.data.redis describes a"
+          + " deployment nearcache cannot use (neither one server, a cluster nor Sentinel).",
+          "Set nearcache.redis-uri, nearcache.cluster.nodes or nearcache.sentinel.*.");
+    }
     String address = (tls ? "rediss://" : "redis://") + one.getHost() + ":" + one.getPort() + "/"
         + one.getDatabase();
     NearCacheClientConfiguration.option(property, () -> builder.redisUri(address));

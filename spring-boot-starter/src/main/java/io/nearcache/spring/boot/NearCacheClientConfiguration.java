@@ -87,12 +87,12 @@ class NearCacheClientConfiguration {
           p.username() != null ? p.username() : "default",
           p.password() != null ? p.password() : ""));
     }
+    if (p.tls().enabled()) {
+      option("nearcache.tls", () -> builder.tls(tls(p.tls())));
+    }
     if (p.redisUri() != null) {
       option("nearcache.redis-uri", () -> builder.redisUri(p.redisUri()));
       return "nearcache.redis-uri " + withoutPassword(p.redisUri());
-    }
-    if (p.tls().enabled()) {
-      option("nearcache.tls", () -> builder.tls(tls(p.tls())));
     }
     if (!p.cluster().nodes().isEmpty()) {
       option("nearcache.cluster.nodes",

@@ -28,7 +28,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param password the password of username, or of the default user when it is not set
  * @param cluster a Redis Cluster
  * @param sentinel a primary behind Sentinel
- * @param tls TLS for cluster and Sentinel connections (a URI says it by its scheme)
+ * @param tls TLS for every connection, with the JVM's trust or a trust store (for one server,
+ *     rediss:// alone turns TLS on with the JVM's trust)
  * @param redisTimeout the bound of every Redis call; default 100 ms
  * @param defaultSpec the CacheSpec of caches not listed under caches, such as
  *     localTtl=30s,remoteTtl=5m; default the library's defaults
@@ -76,7 +77,7 @@ public record NearCacheProperties(
       @Nullable String username, @Nullable String password) {}
 
   /**
-   * TLS for every server and Sentinel of a cluster or Sentinel deployment.
+   * TLS for every server and Sentinel the client connects to.
    *
    * @param enabled whether to connect with TLS
    * @param trustStore a PKCS#12 or JKS trust store; default the JVM's trust

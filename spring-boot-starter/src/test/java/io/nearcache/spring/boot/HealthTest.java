@@ -65,4 +65,31 @@ class HealthTest {
           .containsEntry("degraded", false);
     }
   }
+
+  /** Redis is not needed to start: the application comes up, served by its methods. */
+  @Test
+  void anApplicationStartsWithRedisUnreachableAndReportsNotUp(RedisServer redis) {
+    try (TcpProxy proxy = TcpProxy.to(redis.host(), redis.port())) {
+      proxy.cut();
+      ShopApp.Calls calls = new ShopApp.Calls();
+      try (ConfigurableApplicationContext app = Apps.run(ShopApp.class, Map.of("calls", calls),
+          "nearcache.redis-uri=" + proxy.uri(), "nearcache.key-prefix=shop",
+          "nearcache.caches.product.value-type=" + Product.class.getName())) {
+        HealthIndicator indicator =
+            app.getBean("nearCacheHealthIndicator", HealthIndicator.class);
+        ShopApp.Catalog catalog = app.getBean(ShopApp.Catalog.class);
+        assertThat(catalog.product(1).id()).isEqualTo(1);
+        Status status = indicator.health().getStatus();
+        log.info("started with Redis unreachable: {} {}", status,
+            indicator.health().getDetails());
+        assertThat(status).isIn(Status.DOWN, Status.OUT_OF_SERVICE);
+
+        proxy.restore();
+        await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(20)).until(() -> {
+          catalog.product(1);
+          return indicator.health().getStatus().equals(Status.UP);
+        });
+      }
+    }
+  }
 }
