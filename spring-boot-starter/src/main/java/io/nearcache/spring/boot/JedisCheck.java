@@ -18,7 +18,8 @@ import org.springframework.util.ClassUtils;
  *
  * <p>Spring Boot 4.0 manages Jedis 7.0.0, which lacks {@code redis.clients.jedis.RedisClient}: an
  * application whose Jedis version Boot chooses gets, at start, an {@link
- * InvalidNearCacheConfigurationException} saying which Jedis is needed and how to set it.
+ * InvalidNearCacheConfigurationException} saying which Jedis is needed and how to set it, for
+ * Maven with Boot's parent or its imported BOM, and for Gradle.
  */
 final class JedisCheck implements ImportSelector, BeanClassLoaderAware {
   static final String REQUIRED_CLASS = "redis.clients.jedis.RedisClient";
@@ -60,13 +61,14 @@ final class JedisCheck implements ImportSelector, BeanClassLoaderAware {
         "nearcache needs Jedis " + REQUIRED_VERSION + " or later (it uses " + REQUIRED_CLASS
             + "), and " + (found == null ? "the classpath lacks it."
                 : "the classpath has Jedis " + found + ", which lacks it."),
-        "Spring Boot 4.0 manages Jedis 7.0.0. With spring-boot-starter-parent or an import of"
-            + " spring-boot-dependencies, set the Maven property"
+        "Spring Boot 4.0 manages Jedis 7.0.0. Maven with spring-boot-starter-parent: set"
             + " <jedis.version>" + REQUIRED_VERSION + "</jedis.version> in your pom.xml's"
-            + " <properties>; with Gradle's Spring dependency management, set"
-            + " jedis.version=" + REQUIRED_VERSION + " in gradle.properties (or"
-            + " ext['jedis.version'] = '" + REQUIRED_VERSION + "'). Otherwise declare"
-            + " redis.clients:jedis:" + REQUIRED_VERSION + " yourself.");
+            + " <properties>. Maven importing spring-boot-dependencies: declare"
+            + " redis.clients:jedis:" + REQUIRED_VERSION + " in <dependencyManagement> before"
+            + " that import (a property does not reach an imported BOM). Gradle with the"
+            + " io.spring.dependency-management plugin: set jedis.version=" + REQUIRED_VERSION
+            + " in gradle.properties; with platform(...): depend on redis.clients:jedis:"
+            + REQUIRED_VERSION + " directly.");
   }
 
   private static @Nullable String jedisVersion(@Nullable ClassLoader loader) {
