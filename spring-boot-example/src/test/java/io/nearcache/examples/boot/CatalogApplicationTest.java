@@ -86,7 +86,7 @@ class CatalogApplicationTest {
       assertThat(post(base(a) + "/admin/products/3/price", "{\"amount\": 1999}").statusCode())
           .isEqualTo(204);
       long changed = System.nanoTime();
-      await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(5))
+      await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(5))
           .until(() -> get(urlB).body().contains("\"amount\":1999"));
       log.info("b served the new price {} ms after a's answer",
           (System.nanoTime() - changed) / 1_000_000);

@@ -91,7 +91,7 @@ class JedisCheckTest {
         .hasMessageContaining("nearcache needs Jedis 8.0.2 or later")
         .hasMessageContaining("redis.clients.jedis.RedisClient")
         .hasMessageContaining("Spring Boot 4.0 manages Jedis 7.0.0")
-        .hasMessageContaining("spring-boot-starter-parent: set <jedis.version>8.0.2</jedis.version>")
+        .hasMessageContaining("starter-parent: set <jedis.version>8.0.2</jedis.version>")
         .hasMessageContaining("redis.clients:jedis:8.0.2 in <dependencyManagement> before")
         .hasMessageContaining("jedis.version=8.0.2 in gradle.properties");
   }

@@ -54,11 +54,11 @@ class TwoNodesTest {
       assertThat(calls.loads).as("b read a's value from Redis, then from its L1").hasValue(1);
 
       ca.priceChanged(1, 250); // @CacheEvict on a
-      await().atMost(Duration.ofSeconds(5)).until(() -> cb.product(1).priceCents() == 250);
+      await().atMost(Duration.ofSeconds(10)).until(() -> cb.product(1).priceCents() == 250);
       assertThat(ca.product(1).priceCents()).isEqualTo(250);
 
       ca.save(new Product(1, "renamed", 300)); // @CachePut on a
-      await().atMost(Duration.ofSeconds(5)).until(() -> cb.product(1).name().equals("renamed"));
+      await().atMost(Duration.ofSeconds(10)).until(() -> cb.product(1).name().equals("renamed"));
       assertThat(cb.product(1)).isEqualTo(new Product(1, "renamed", 300));
       assertThat(calls.loads).as("one load, one after the eviction; the put loaded nothing")
           .hasValue(2);
@@ -100,7 +100,7 @@ class TwoNodesTest {
       ShopApp.Catalog cb = b.getBean(ShopApp.Catalog.class);
       assertThat(ca.productAsync(7).get(10, TimeUnit.SECONDS)).isEqualTo(Product.of(7));
       // Spring puts the value once the future completed, on the future's thread.
-      await().atMost(Duration.ofSeconds(5))
+      await().atMost(Duration.ofSeconds(10))
           .until(() -> a.getBean(CacheManager.class).getCache("async").get(7L) != null);
       assertThat(ca.productAsync(7).get(10, TimeUnit.SECONDS)).isEqualTo(Product.of(7));
       assertThat(cb.productAsync(7).get(10, TimeUnit.SECONDS)).isEqualTo(Product.of(7));
