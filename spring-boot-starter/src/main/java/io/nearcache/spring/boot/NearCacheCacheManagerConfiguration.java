@@ -68,12 +68,13 @@ class NearCacheCacheManagerConfiguration {
     NearCacheCacheManager manager;
     try {
       manager = builder.build();
-    } catch (IllegalStateException e) {
+    } catch (IllegalArgumentException | IllegalStateException e) {
       throw new InvalidNearCacheConfigurationException("nearcache could not build its cache"
           + " manager: " + e.getMessage(),
-          "Give each cache of nearcache.caches a value-type (JSON, with nearcache-serializers),"
-              + " define one Serializer bean for all caches, or set serializers in a"
-              + " NearCacheManagerBuilderCustomizer.", e);
+          "A cache without a serializer needs nearcache.caches.<name>.value-type (JSON, with"
+              + " nearcache-serializers), one Serializer bean for all caches, or a serializer"
+              + " set by a NearCacheManagerBuilderCustomizer. Cache names are"
+              + " [A-Za-z0-9_.-]{1,64}.", e);
     }
     return new CacheManagerCustomizers(customizers.orderedStream().toList()).customize(manager);
   }

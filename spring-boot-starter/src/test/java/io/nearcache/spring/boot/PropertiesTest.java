@@ -171,6 +171,14 @@ class PropertiesTest {
         .contains("[product] have no serializer", "value-type", "Serializer bean");
   }
 
+  @Test
+  void aCacheNameNearcacheRefusesFailsTheStartNamingIt(RedisServer redis) {
+    assertThat(failure(WithSerializerBean.class, "nearcache.redis-uri=" + redis.uri(),
+        "nearcache.key-prefix=shop", "nearcache.caches[price list].spec=localTtl=1m"))
+        .contains("nearcache could not build its cache manager", "price list",
+            "[A-Za-z0-9_.-]{1,64}");
+  }
+
   /** UTF-8 strings: a default serializer for every cache. */
   static final class Utf8 implements Serializer<String> {
     @Override
