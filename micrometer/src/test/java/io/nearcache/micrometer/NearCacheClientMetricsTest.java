@@ -8,6 +8,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.nearcache.CacheSpec;
 import io.nearcache.NearCache;
 import io.nearcache.NearCacheClient;
+import io.nearcache.testkit.PrometheusScrape;
 import io.nearcache.testkit.RedisServer;
 import io.nearcache.testkit.RedisServerExtension;
 import io.nearcache.testkit.TcpProxy;
@@ -77,7 +78,7 @@ class NearCacheClientMetricsTest {
   /** Asserts the three gauges as a Prometheus server would read them. */
   private static void assertGauges(PrometheusMeterRegistry registry, double pending,
       double contact, double degraded) {
-    Scrape scrape = new Scrape(registry.scrape());
+    PrometheusScrape scrape = new PrometheusScrape(registry.scrape());
     assertThat(scrape.value("nearcache_client_invalidations_pending", CLIENT)).hasValue(pending);
     assertThat(scrape.value("nearcache_client_contact", CLIENT)).hasValue(contact);
     assertThat(scrape.value("nearcache_client_degraded", CLIENT)).hasValue(degraded);

@@ -15,6 +15,7 @@ import io.nearcache.CacheSpec;
 import io.nearcache.CacheStats;
 import io.nearcache.NearCache;
 import io.nearcache.NearCacheClient;
+import io.nearcache.testkit.PrometheusScrape;
 import io.nearcache.testkit.RedisServer;
 import io.nearcache.testkit.RedisServerExtension;
 import java.lang.ref.WeakReference;
@@ -75,7 +76,7 @@ class NearCacheMetricsTest {
       assertThat(stats.loadSuccesses()).isEqualTo(1);
       assertThat(stats.loadFailures()).isEqualTo(1);
       assertThat(stats.leaseWaits()).isEqualTo(1);
-      Scrape scrape = new Scrape(registry.scrape());
+      PrometheusScrape scrape = new PrometheusScrape(registry.scrape());
 
       assertThat(scrape.series("cache_gets_total")).as("both caches in one family")
           .containsExactlyInAnyOrder(with(PRODUCT, "result", "hit"),
@@ -137,7 +138,7 @@ class NearCacheMetricsTest {
       System.gc();
       return bound.stream().allMatch(ref -> ref.get() == null);
     });
-    Scrape scrape = new Scrape(registry.scrape());
+    PrometheusScrape scrape = new PrometheusScrape(registry.scrape());
     assertThat(scrape.value("cache_size", Map.of("cache", "gone")).orElseThrow()).isNaN();
     assertThat(scrape.value("cache_gets_total", Map.of("cache", "gone", "result", "hit")))
         .as("a counter keeps its last value").hasValue(1);
@@ -152,7 +153,7 @@ class NearCacheMetricsTest {
       quiet.get("a", k -> "v");
       quiet.get("a", NearCacheMetricsTest::unexpectedLoad);
 
-      Scrape scrape = new Scrape(registry.scrape());
+      PrometheusScrape scrape = new PrometheusScrape(registry.scrape());
       Map<String, String> cache = Map.of("cache", "quiet");
       assertThat(scrape.value("cache_gets_total", with(cache, "result", "hit"))).hasValue(0);
       assertThat(scrape.value("nearcache_gets_total", Map.of("cache", "quiet", "tier", "l1",
@@ -181,7 +182,7 @@ class NearCacheMetricsTest {
         client.cache("gone", SPEC, new StringSerializer()));
     gone.get("a", k -> "v");
     gone.get("a", NearCacheMetricsTest::unexpectedLoad);
-    assertThat(new Scrape(registry.scrape()).value("cache_gets_total",
+    assertThat(new PrometheusScrape(registry.scrape()).value("cache_gets_total",
         Map.of("cache", "gone", "result", "hit"))).hasValue(1);
     client.close();
     return List.of(new WeakReference<>(gone), new WeakReference<>(client));

@@ -7,6 +7,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.nearcache.CacheStats;
 import io.nearcache.NearCache;
 import io.nearcache.spring.NearCacheCache;
+import io.nearcache.testkit.PrometheusScrape;
 import io.nearcache.testkit.RedisServer;
 import io.nearcache.testkit.RedisServerExtension;
 import java.util.Map;
@@ -61,7 +62,7 @@ class MetricsTest {
       assertThat(stats.l1Hits() + stats.l2Hits()).isEqualTo(2);
       assertThat(stats.l2Misses()).isEqualTo(2);
 
-      Scrape scrape = new Scrape(app.getBean(PrometheusMeterRegistry.class).scrape());
+      PrometheusScrape scrape = new PrometheusScrape(app.getBean(PrometheusMeterRegistry.class).scrape());
       log.info("cache_gets_total series: {}", scrape.series("cache_gets_total"));
       Map<String, String> product = Map.of("cache", "product", "cache_manager", "cacheManager");
       assertThat(scrape.value("cache_gets_total", with(product, "result", "hit")))

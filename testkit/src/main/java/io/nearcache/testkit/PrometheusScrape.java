@@ -1,4 +1,4 @@
-package io.nearcache.micrometer;
+package io.nearcache.testkit;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -11,9 +11,9 @@ import java.util.regex.Pattern;
 /**
  * The samples of a Prometheus text-format scrape, as a Prometheus server would read them: series
  * name, labels (in any order) and value. Comment lines ({@code # HELP}, {@code # TYPE}) are
- * skipped.
+ * skipped. For tests of meters, e.g. {@code new PrometheusScrape(registry.scrape())}. Immutable.
  */
-final class Scrape {
+public final class PrometheusScrape {
   private static final Pattern SAMPLE =
       Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\\{(.*)})?\\s+(\\S+)(?:\\s+\\d+)?$");
   private static final Pattern LABEL =
@@ -28,7 +28,13 @@ final class Scrape {
   private final String text;
   private final List<Sample> samples = new ArrayList<>();
 
-  Scrape(String text) {
+  /**
+   * Parses {@code text}, a scrape in Prometheus' text format.
+   *
+   * @throws IllegalArgumentException if a line is neither a comment nor a sample, quoting it
+   * @throws NumberFormatException if a sample's value is not a number
+   */
+  public PrometheusScrape(String text) {
     this.text = text;
     for (String line : text.split("\n")) {
       if (line.isBlank() || line.startsWith("#")) {
@@ -50,7 +56,7 @@ final class Scrape {
   }
 
   /** Whether some series of {@code name} carries every label of {@code labels}. */
-  boolean has(String name, Map<String, String> labels) {
+  public boolean has(String name, Map<String, String> labels) {
     return samples.stream()
         .anyMatch(s -> s.matches(name, labels));
   }
@@ -61,7 +67,7 @@ final class Scrape {
    *
    * @throws IllegalStateException if several series match, naming them
    */
-  OptionalDouble value(String name, Map<String, String> labels) {
+  public OptionalDouble value(String name, Map<String, String> labels) {
     List<Sample> found = samples.stream()
         .filter(s -> s.matches(name, labels))
         .toList();
@@ -71,11 +77,12 @@ final class Scrape {
     return found.isEmpty() ? OptionalDouble.empty() : OptionalDouble.of(found.get(0).value());
   }
 
-  /** Label sets of every series of {@code name}. */
-  List<Map<String, String>> series(String name) {
+  /** Label sets of every series of {@code name}, in scrape order; empty if there is none. */
+  public List<Map<String, String>> series(String name) {
     return samples.stream().filter(s -> s.name().equals(name)).map(Sample::labels).toList();
   }
 
+  /** Returns the scrape's text as given. */
   @Override
   public String toString() {
     return text;
