@@ -25,10 +25,13 @@ import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.time.Duration;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -103,6 +106,7 @@ public final class NearCacheClient implements AutoCloseable {
   private final ClientServices services;
   private final ConcurrentHashMap<String, DefaultNearCache<?, ?>> caches =
       new ConcurrentHashMap<>();
+  private final List<Consumer<Duration>> probeListeners = new CopyOnWriteArrayList<>();
   private volatile boolean closed;
 
   /** Wires the parts; {@link Builder#build()} starts the subscriptions. */
@@ -121,7 +125,8 @@ public final class NearCacheClient implements AutoCloseable {
     this.announcer = new Announcer(redis, groups, keyPrefix, senderId);
     this.contact = new Contact(instanceId, senderId,
         new InvalidationLog(redis.commands(), keyPrefix), redis, breakers, caches, groups);
-    this.subscriptions = new Subscriptions(redis, groups, keyPrefix, contact, SILENCE_TIMEOUT);
+    this.subscriptions = new Subscriptions(redis, groups, keyPrefix, contact, SILENCE_TIMEOUT,
+        this::probeAnswered);
     contact.watch(subscriptions);
     this.threads = new ClientThreads(keyPrefix, instanceId);
     this.services = new ClientServices(contact, retries, threads.clock(),
@@ -227,6 +232,34 @@ public final class NearCacheClient implements AutoCloseable {
    */
   public int pendingInvalidations() {
     return retries.size();
+  }
+
+  /**
+   * Calls {@code listener} with the round trip of each liveness probe, about every 500 ms per
+   * subscriber connection: the time from a PING sent on the connection until its answer arrived,
+   * queued behind every change Redis had for this client then. It is how long a change published
+   * at that moment took to arrive here: the propagation lag as this client sees it, for a timer
+   * or a distribution (nearcache-micrometer records it as {@code nearcache.client.probe.lag}).
+   * Called on a subscriber thread, so it must be quick; what it throws is logged and ignored.
+   *
+   * @throws NullPointerException if {@code listener} is null
+   */
+  public void onProbeLag(Consumer<Duration> listener) {
+    probeListeners.add(Objects.requireNonNull(listener, "listener"));
+  }
+
+  private void probeAnswered(long roundTripNanos) {
+    if (probeListeners.isEmpty()) {
+      return;
+    }
+    Duration lag = Duration.ofNanos(roundTripNanos);
+    for (Consumer<Duration> listener : probeListeners) {
+      try {
+        listener.accept(lag);
+      } catch (RuntimeException e) {
+        log.warn("client {}: a probe lag listener failed", instanceId, e);
+      }
+    }
   }
 
   /** The application key prefix every Redis key and the channel of this client start with. */

@@ -12,6 +12,7 @@ import io.nearcache.testkit.RedisServer;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
@@ -72,8 +73,12 @@ class ClusterTest {
       assertThat(listened).as("one subscription per primary owning groups (sharded), else one")
           .hasSize(sharded() ? owners.size() : 1);
       assertThat(owners).containsAll(listened);
-      System.out.printf("cluster: %d primaries own the %d groups; a client listens on %s%n",
-          owners.size(), SlotGroups.DEFAULT, listened);
+      // Sharded subscriptions are probed by subscribing to a channel again; answered too.
+      List<Duration> lags = new CopyOnWriteArrayList<>();
+      fleet.client(0).onProbeLag(lags::add);
+      await().atMost(Duration.ofSeconds(5)).until(() -> lags.size() >= 2 * listened.size());
+      System.out.printf("cluster: %d primaries own the %d groups; a client listens on %s;"
+          + " probe lags %s%n", owners.size(), SlotGroups.DEFAULT, listened, lags);
     }
   }
 

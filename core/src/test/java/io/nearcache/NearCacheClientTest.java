@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.nearcache.testkit.RedisServer;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.RedisClient;
 
@@ -46,6 +49,26 @@ class NearCacheClientTest {
       }
       assertThat(jedis.ping()).as("the caller's client still works").isEqualTo("PONG");
       assertThat(jedis.keys("*:v:*")).hasSize(1);
+    }
+  }
+
+  /**
+   * Every answered liveness probe reaches the listeners, twice a second per subscription; one
+   * that throws is logged and the others still hear.
+   */
+  @Test
+  void probeLagsReachTheListeners() {
+    try (RedisServer redis = RedisServer.start();
+         NearCacheClient client = NearCacheClient.builder().redisUri(redis.uri())
+             .keyPrefix("lag").build()) {
+      List<Duration> lags = new CopyOnWriteArrayList<>();
+      client.onProbeLag(lag -> {
+        throw new IllegalStateException("a failing listener");
+      });
+      client.onProbeLag(lags::add);
+      await().atMost(Duration.ofSeconds(5)).until(() -> lags.size() >= 3);
+      assertThat(lags).allSatisfy(lag -> assertThat(lag).isPositive()
+          .isLessThan(Duration.ofSeconds(2)));
     }
   }
 }

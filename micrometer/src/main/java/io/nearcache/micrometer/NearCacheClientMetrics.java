@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import io.nearcache.NearCacheClient;
 import java.lang.ref.WeakReference;
@@ -30,6 +31,8 @@ import java.util.function.ToDoubleFunction;
  *       <td>{@link NearCacheMeter#CLIENT_CONTACT}</td></tr>
  *   <tr><td>{@code nearcache.client.degraded}</td><td>gauge, 1 or 0</td>
  *       <td>{@link NearCacheMeter#CLIENT_DEGRADED}</td></tr>
+ *   <tr><td>{@code nearcache.client.probe.lag}</td><td>timer</td>
+ *       <td>{@link NearCacheMeter#CLIENT_PROBE_LAG}</td></tr>
  * </table>
  *
  * <p>For alerts: {@code contact} at 0 for longer than a repair takes (seconds) or {@code pending}
@@ -67,7 +70,7 @@ public final class NearCacheClientMetrics implements MeterBinder {
    *
    * @param registry where the meters go
    * @param client the client; held weakly
-   * @param tags key/value pairs added to every meter, besides {@code prefix} and {@code instance}
+   * @param tags key/value pairs added to every meter, besides {@code prefix} and {@code client}
    * @return {@code client}, unchanged
    * @throws NullPointerException if any argument is null
    * @throws IllegalArgumentException if {@code tags} has an odd number of elements
@@ -81,7 +84,9 @@ public final class NearCacheClientMetrics implements MeterBinder {
   }
 
   /**
-   * Registers the gauges; does nothing if the client was already collected.
+   * Registers the gauges and the probe lag timer, which the client feeds from then on (bind a
+   * client once per registry: a second binding would record each lag twice); does nothing if the
+   * client was already collected.
    *
    * @throws NullPointerException if {@code registry} is null
    */
@@ -98,6 +103,11 @@ public final class NearCacheClientMetrics implements MeterBinder {
         NearCacheClient::pendingInvalidations);
     gauge(registry, NearCacheMeter.CLIENT_CONTACT, target, c -> c.isInContact() ? 1 : 0);
     gauge(registry, NearCacheMeter.CLIENT_DEGRADED, target, c -> c.isDegraded() ? 1 : 0);
+    Timer lag = Timer.builder(NearCacheMeter.CLIENT_PROBE_LAG.meterName())
+        .tags(tags)
+        .description(NearCacheMeter.CLIENT_PROBE_LAG.description())
+        .register(registry);
+    target.onProbeLag(lag::record); // the client holds the timer, never the reverse
   }
 
   private void gauge(MeterRegistry registry, NearCacheMeter meter, NearCacheClient target,

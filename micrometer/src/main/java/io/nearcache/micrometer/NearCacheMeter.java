@@ -131,7 +131,17 @@ public enum NearCacheMeter {
    * straight to the loaders), 0 while not. {@code NearCacheClient.isDegraded()}.
    */
   CLIENT_DEGRADED("nearcache.client.degraded", Meter.Type.GAUGE,
-      "1 while a circuit breaker keeps Redis off for some keys, 0 while not");
+      "1 while a circuit breaker keeps Redis off for some keys, 0 while not"),
+
+  /**
+   * Timer, per client: the round trip of each liveness probe, about two a second per subscriber
+   * connection, from a PING sent on it until its answer came, queued behind every change Redis
+   * had for the client: how long a change published then took to arrive, the propagation lag as
+   * the client sees it. {@code NearCacheClient.onProbeLag}. Percentiles and histograms are the
+   * registry's to configure (a Micrometer {@code MeterFilter}).
+   */
+  CLIENT_PROBE_LAG("nearcache.client.probe.lag", Meter.Type.TIMER,
+      "Round trip of the liveness probe on the subscriber connections: the propagation lag");
 
   /** Tag key of {@link #GETS}: {@code l1} or {@code l2}. */
   public static final String TAG_TIER = "tier";

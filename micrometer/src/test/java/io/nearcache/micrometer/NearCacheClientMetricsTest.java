@@ -3,6 +3,7 @@ package io.nearcache.micrometer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.nearcache.CacheSpec;
@@ -15,6 +16,7 @@ import io.nearcache.testkit.TcpProxy;
 import java.lang.ref.WeakReference;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -36,6 +38,12 @@ class NearCacheClientMetricsTest {
           client.cache("product", CacheSpec.defaults(), new StringSerializer());
       await().atMost(Duration.ofSeconds(5)).until(() -> gauge(registry, "contact") == 1);
       assertGauges(registry, 0, 1, 0);
+      // Two probes a second on the one subscriber connection, each timed.
+      await().atMost(Duration.ofSeconds(5)).until(() -> new PrometheusScrape(registry.scrape())
+          .value("nearcache_client_probe_lag_seconds_count", CLIENT).orElse(0) >= 2);
+      Timer lag = registry.get("nearcache.client.probe.lag").tags("client", "app-1").timer();
+      assertThat(lag.max(TimeUnit.MILLISECONDS)).as("probe lag on loopback, ms")
+          .isPositive().isLessThan(2_000);
 
       proxy.cut();
       cache.invalidate("k");

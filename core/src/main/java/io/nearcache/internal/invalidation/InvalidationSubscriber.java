@@ -51,6 +51,12 @@ public final class InvalidationSubscriber implements AutoCloseable {
      * of another release), whose change may be missing from the logs this node replays.
      */
     void onUnreadableMessage(String reason);
+
+    /**
+     * A liveness probe was answered {@code roundTripNanos} after it was sent: its answer queued
+     * behind every message Redis had for this connection then. Ignored unless overridden.
+     */
+    default void onProbeAnswered(long roundTripNanos) {}
   }
 
   private final Supplier<Connection> connections;
@@ -108,7 +114,7 @@ public final class InvalidationSubscriber implements AutoCloseable {
     Session s = session;
     if (s != null && s.subscribed == channels.length) {
       try {
-        s.ping();
+        s.probe();
       } catch (JedisException | IllegalStateException e) {
         log.debug("invalidation subscriber {}: PING not sent", thread.getName(), e);
       }
@@ -222,6 +228,8 @@ public final class InvalidationSubscriber implements AutoCloseable {
     volatile int subscribed;
     volatile boolean everSubscribed;
     volatile long lastHeardNanos = System.nanoTime();
+    /** When the unanswered probe was sent; 0 while none is. */
+    volatile long probeSentNanos;
     /** Why the server ended the subscription, if it did. */
     volatile String endedBy;
 
@@ -233,6 +241,29 @@ public final class InvalidationSubscriber implements AutoCloseable {
 
     final void heard() {
       lastHeardNanos = System.nanoTime();
+    }
+
+    /** Sends a probe, timed unless one is still unanswered (then the older one stays timed). */
+    final void probe() {
+      if (probeSentNanos == 0) {
+        probeSentNanos = System.nanoTime();
+      }
+      ping();
+    }
+
+    /** The probe's answer came: heard, and its round trip told. */
+    final void probeAnswered() {
+      heard();
+      long sent = probeSentNanos;
+      if (sent == 0) {
+        return;
+      }
+      probeSentNanos = 0;
+      try {
+        listener.onProbeAnswered(System.nanoTime() - sent);
+      } catch (RuntimeException e) {
+        log.warn("invalidation subscriber {}: a probe listener failed", thread.getName(), e);
+      }
     }
 
     final void subscribedTo(int count) {
@@ -302,7 +333,7 @@ public final class InvalidationSubscriber implements AutoCloseable {
 
       @Override
       public void onPong(byte[] pattern) {
-        heard();
+        probeAnswered();
       }
 
       @Override
@@ -337,6 +368,10 @@ public final class InvalidationSubscriber implements AutoCloseable {
     private final BinaryJedisShardedPubSub pubSub = new BinaryJedisShardedPubSub() {
       @Override
       public void onSSubscribe(byte[] channel, int count) {
+        if (subscribed == channels.length) {
+          probeAnswered(); // the confirmation of a channel subscribed already: a probe's answer
+          return;
+        }
         if (count == 1 && subscribed == 0) {
           for (int i = 1; i < channels.length; i++) {
             ssubscribe(channels[i]);

@@ -9,6 +9,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.exceptions.JedisException;
@@ -50,6 +51,7 @@ public final class Subscriptions implements AutoCloseable {
   private final String prefix;
   private final Listener listener;
   private final long silenceTimeoutNanos;
+  private final LongConsumer probeRoundTrips;
   private final Map<String, Listening> listening = new LinkedHashMap<>();
   private volatile boolean topologyStale;
   private long plannedAt;
@@ -60,14 +62,17 @@ public final class Subscriptions implements AutoCloseable {
    *
    * @param silenceTimeout how long a subscription may leave a PING unanswered before it counts
    *     as dead
+   * @param probeRoundTrips told each answered PING's round trip, in nanoseconds, on the
+   *     subscriber thread
    */
   public Subscriptions(RedisDeployment redis, SlotGroups groups, String prefix, Listener listener,
-      Duration silenceTimeout) {
+      Duration silenceTimeout, LongConsumer probeRoundTrips) {
     this.redis = redis;
     this.groups = groups;
     this.prefix = prefix;
     this.listener = listener;
     this.silenceTimeoutNanos = silenceTimeout.toNanos();
+    this.probeRoundTrips = probeRoundTrips;
   }
 
   /**
@@ -206,6 +211,11 @@ public final class Subscriptions implements AutoCloseable {
           @Override
           public void onUnreadableMessage(String reason) {
             listener.onUnreadableMessage(reason);
+          }
+
+          @Override
+          public void onProbeAnswered(long roundTripNanos) {
+            probeRoundTrips.accept(roundTripNanos);
           }
         });
   }
