@@ -21,11 +21,12 @@ import org.springframework.cache.annotation.EnableCaching;
 import org.springframework.context.annotation.AnnotationConfigApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import reactor.core.publisher.Mono;
 
 /**
  * Spring's caching annotations over the manager, in two application contexts on one Redis, as two
- * app nodes: {@code sync = true} loads once across both, {@code CompletableFuture} methods are
- * cached, and an eviction on one node makes the other load again.
+ * app nodes: {@code sync = true} loads once across both, {@code CompletableFuture} and Reactor
+ * {@code Mono} methods are cached, and an eviction on one node makes the other load again.
  */
 @ExtendWith(RedisServerExtension.class)
 class CacheableAnnotationTest {
@@ -67,6 +68,18 @@ class CacheableAnnotationTest {
         source.asyncLoaderThreads.add(Thread.currentThread().getName());
       }
       return CompletableFuture.completedFuture(Product.of(id));
+    }
+
+    @Cacheable(cacheNames = "mono")
+    public Mono<Product> productMono(long id) {
+      source.loads.incrementAndGet();
+      return Mono.just(Product.of(id));
+    }
+
+    @Cacheable(cacheNames = "monoSync", sync = true)
+    public Mono<Product> productMonoSync(long id) {
+      source.loads.incrementAndGet();
+      return Mono.fromSupplier(() -> Product.of(id));
     }
 
     @Cacheable(cacheNames = "lookup")
@@ -140,6 +153,29 @@ class CacheableAnnotationTest {
       assertThat(source.loads).hasValue(2);
       assertThat(source.asyncLoaderThreads).singleElement().asString()
           .startsWith("nearcache-spring-");
+    }
+  }
+
+  /** Spring caches a {@code Mono} through {@code retrieve}, as a {@code CompletableFuture}. */
+  @Test
+  void reactorMonoMethodsAreCachedOnEveryNode(RedisServer redis) {
+    Source source = new Source();
+    Duration wait = Duration.ofSeconds(10);
+    try (AnnotationConfigApplicationContext a = node(redis, source, 0);
+        AnnotationConfigApplicationContext b = node(redis, source, 1)) {
+      Catalog ca = a.getBean(Catalog.class);
+      Catalog cb = b.getBean(Catalog.class);
+
+      assertThat(ca.productMono(9).block(wait)).isEqualTo(Product.of(9));
+      await().atMost(Duration.ofSeconds(5)).until(() -> a.getBean(NearCacheCacheManager.class)
+          .getCache("mono").get(9L) != null); // Spring puts once the Mono emitted
+      assertThat(ca.productMono(9).block(wait)).isEqualTo(Product.of(9));
+      assertThat(cb.productMono(9).block(wait)).isEqualTo(Product.of(9));
+      assertThat(source.loads).as("one call for three reads on two nodes").hasValue(1);
+
+      assertThat(ca.productMonoSync(10).block(wait)).isEqualTo(Product.of(10));
+      assertThat(cb.productMonoSync(10).block(wait)).isEqualTo(Product.of(10));
+      assertThat(source.loads).hasValue(2);
     }
   }
 
