@@ -37,7 +37,8 @@ import java.util.Objects;
  * </ul>
  */
 public final class CacheStats {
-  private static final CacheStats EMPTY = new CacheStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+  private static final CacheStats EMPTY =
+      new CacheStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
 
   private final long l1Hits;
   private final long l1Misses;

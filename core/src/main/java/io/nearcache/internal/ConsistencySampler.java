@@ -29,6 +29,8 @@ public final class ConsistencySampler {
 
   private final Collection<DefaultNearCache<?, ?>> caches;
   private final double perNano;
+  /** At most a second's worth of comparisons is saved up while runs are late. */
+  private final double maxBudget;
   private final Duration bound;
   private final Map<DefaultNearCache<?, ?>, Iterator<String>> walks = new HashMap<>();
   private final Map<Suspect, Long> suspects = new HashMap<>();
@@ -47,6 +49,7 @@ public final class ConsistencySampler {
       Duration bound) {
     this.caches = caches;
     this.perNano = perSecond / 1e9;
+    this.maxBudget = Math.max(1, perSecond);
     this.bound = bound;
     this.lastRun = System.nanoTime();
   }
@@ -54,7 +57,7 @@ public final class ConsistencySampler {
   /** Judges the suspects that are due, then compares as many new entries as the rate allows. */
   public void run() {
     long now = System.nanoTime();
-    budget = Math.min(budget + (now - lastRun) * perNano, Math.max(1, perNano * 1e9));
+    budget = Math.min(budget + (now - lastRun) * perNano, maxBudget);
     lastRun = now;
     try {
       judgeDue(now);

@@ -414,8 +414,7 @@ public final class DefaultNearCache<K, V> implements NearCache<K, V> {
     if (stored == null) {
       return null;
     }
-    V value = cast(held.value());
-    byte[] mine = value == null ? Frame.noValue() : Frame.ofValue(serializer.serialize(value));
+    byte[] mine = Frame.of(serializer, DefaultNearCache.<V>cast(held.value()));
     stats.recordSampledEntry();
     return new Sample(held.slot(), Arrays.equals(mine, stored));
   }

@@ -232,7 +232,7 @@ final class ReadThrough<K, V> {
           toRelease.add(k);
           return;
         }
-        byte[] frame = value == null ? Frame.noValue() : Frame.ofValue(serializer.serialize(value));
+        byte[] frame = Frame.of(serializer, value);
         results.put(k, new Fetched<>(value, frame.length, true));
         if (token == null) {
           return;

@@ -1,5 +1,6 @@
 package io.nearcache.internal.l2;
 
+import io.nearcache.Serializer;
 import java.util.Arrays;
 
 /**
@@ -26,6 +27,15 @@ public final class Frame {
     frame[0] = VALUE;
     System.arraycopy(payload, 0, frame, 1, payload.length);
     return frame;
+  }
+
+  /**
+   * The frame of {@code value} as {@code serializer} encodes it, or of "no value" for {@code null}.
+   *
+   * @throws io.nearcache.SerializationException if the serializer refuses the value
+   */
+  public static <V> byte[] of(Serializer<V> serializer, V value) {
+    return value == null ? noValue() : ofValue(serializer.serialize(value));
   }
 
   /** The frame of "no value". */
