@@ -1,5 +1,6 @@
 package io.nearcache;
 
+import java.util.Collection;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
@@ -152,6 +153,40 @@ public interface NearCache<K, V> {
    *
    */
   void invalidateAll();
+
+  /**
+   * Invalidates every entry carrying {@code tag}, in every instance: {@link #invalidateTags} of
+   * one tag.
+   *
+   * @param tag the tag
+   * @throws NullPointerException if {@code tag} is null
+   * @throws IllegalArgumentException if the tag is empty or holds U+0000
+   */
+  void invalidateTag(String tag);
+
+  /**
+   * Invalidates every entry carrying any of {@code tags}, in every instance, with the guarantees
+   * of {@link #invalidate}: the entries leave this instance's L1 before this returns and every
+   * other instance's once the message arrives; their L2 values are unreachable at once; a load
+   * that began before this call enters neither tier afterwards; an instance that missed the
+   * message replays it from the log. Tags come from the tag function given to {@link
+   * NearCacheClient#cache(String, CacheSpec, KeyCodec, Serializer, Function)}; a cache without
+   * one holds no tagged entries, and this call then only costs its Redis round trip.
+   *
+   * <p>No SCAN, KEYS or multi-slot script runs: Redis numbers the cache's tag invalidations and
+   * records, per tag, the number it was last invalidated in; every value carries the number its
+   * load began in, and a value one of whose tags was invalidated later is read as a miss. That
+   * record lives as long as a value loaded before it can ({@link CacheSpec#remoteTtl()} plus twice
+   * the lease timeout): one small key per tag invalidated in that time.
+   *
+   * <p>If Redis cannot be reached, this instance drops its whole L1 for the cache and the call is
+   * retried as {@link #invalidateAll()} once Redis is back (see the failure behaviour above).
+   *
+   * @param tags the tags; duplicates count once, and none is a no-op
+   * @throws NullPointerException if {@code tags} or a tag is null
+   * @throws IllegalArgumentException if a tag is empty or holds U+0000
+   */
+  void invalidateTags(Collection<String> tags);
 
   /**
    * Returns a snapshot of this cache's counters on this instance. With {@link

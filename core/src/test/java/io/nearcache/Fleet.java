@@ -64,6 +64,26 @@ final class Fleet implements AutoCloseable {
     return created;
   }
 
+  /**
+   * The tagged cache {@code name} on every client: a value {@code "p1,p2|body"} carries the tags
+   * {@code p1} and {@code p2} (see {@link #tagsOf}).
+   */
+  List<DefaultNearCache<String, String>> taggedCaches(String name, CacheSpec spec) {
+    List<DefaultNearCache<String, String>> created = new ArrayList<>();
+    for (NearCacheClient client : clients) {
+      created.add((DefaultNearCache<String, String>) client.cache(name, spec, KeyCodec.strings(),
+          new StringSerializer(), Fleet::tagsOf));
+    }
+    caches.addAll(created);
+    return created;
+  }
+
+  /** The tags of a value {@code "p1,p2|body"}: {@code p1, p2}; none without a {@code |}. */
+  static List<String> tagsOf(String value) {
+    int bar = value.indexOf('|');
+    return bar <= 0 ? List.of() : List.of(value.substring(0, bar).split(","));
+  }
+
   /** Closes every client, then checks the stats and thread invariants. Idempotent. */
   @Override
   public void close() {

@@ -17,7 +17,9 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.Iterator;
+import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -26,7 +28,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
-import java.util.function.Supplier;
+import java.util.function.LongFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.exceptions.JedisException;
@@ -57,19 +59,30 @@ public final class DefaultNearCache<K, V> implements NearCache<K, V> {
   private final Contact contact;
   private final BooleanSupplier clientOpen;
   private final SlotGroups groups;
+  private final Tagging<V> tagging;
+  private final Duration tagTtl;
   private final ConcurrentHashMap<String, CompletableFuture<V>> loads = new ConcurrentHashMap<>();
 
-  /** Creates a cache: its client calls this, users {@link io.nearcache.NearCacheClient#cache}. */
+  /**
+   * Creates a cache: its client calls this, users {@link io.nearcache.NearCacheClient#cache}.
+   *
+   * @param tagsOf the tags of a value, {@code null} for a cache without tags
+   */
   public DefaultNearCache(String name, CacheSpec spec, KeyCodec<K> keyCodec,
-      Serializer<V> serializer, RemoteStore remote, ClientServices client) {
+      Serializer<V> serializer, Function<? super V, ? extends Collection<String>> tagsOf,
+      RemoteStore remote, ClientServices client) {
     this.name = name;
     this.keyCodec = keyCodec;
     this.serializer = serializer;
-    this.local = new LocalStore<>(spec, client.clock(), client.l1Maintenance());
+    this.local = new LocalStore<>(spec, client.clock(), client.l1Maintenance(), tagsOf != null);
     this.remote = remote;
     this.stats = spec.recordStats() ? StatsCounter.concurrent() : StatsCounter.disabled();
     this.errors = new RedisErrors(name, stats);
-    this.readThrough = new ReadThrough<>(name, spec, serializer, remote, stats, errors);
+    this.tagging = new Tagging<>(tagsOf, remote, errors);
+    // A value loaded before a tag invalidation may be written up to a lease later and then lives
+    // its TTL: the tag's record must outlive it, or the value would become current again.
+    this.tagTtl = spec.remoteTtl().plus(spec.leaseTimeout().multipliedBy(2));
+    this.readThrough = new ReadThrough<>(name, spec, serializer, remote, stats, errors, tagging);
     this.retries = client.retries();
     this.contact = client.contact();
     this.clientOpen = client.open();
@@ -96,7 +109,7 @@ public final class DefaultNearCache<K, V> implements NearCache<K, V> {
     if (found != LocalStore.MISS) {
       return cast(found);
     }
-    return throughL1(k, () -> readThrough.readRemote(k));
+    return throughL1(k, tagEpoch -> readThrough.readRemote(k));
   }
 
   /** Joins the load of {@code k} in flight in this JVM, or runs it. */
@@ -119,25 +132,27 @@ public final class DefaultNearCache<K, V> implements NearCache<K, V> {
   }
 
   private V load(K key, String k, Function<? super K, ? extends V> loader) {
-    return throughL1(k, () -> readThrough.fetch(key, k, loader));
+    return throughL1(k, tagEpoch -> readThrough.fetch(key, k, loader, tagEpoch));
   }
 
   /**
    * The one way a miss of a single key fills L1: reserve, fetch, fill if no invalidation came
    * since the reservation, release.
    *
-   * @param fetch the value or "no value" from L2 or a loader, or {@code null} for none
+   * @param fetch from the tag epoch as the fetch begins, the value or "no value" from L2 or a
+   *     loader, or {@code null} for none
    */
-  private V throughL1(String k, Supplier<Fetched<V>> fetch) {
+  private V throughL1(String k, LongFunction<Fetched<V>> fetch) {
     Object slot = local.reserve(k);
     if (!(slot instanceof Reservation reservation)) {
       // A load that finished between our L1 miss and our turn has filled L1 already; out of
       // contact, that entry cannot be trusted and stays where it is, unused.
-      return contact.trusted(k) ? cast(slot) : valueOrNull(fetch.get());
+      return contact.trusted(k) ? cast(slot) : valueOrNull(fetch.apply(tagging.epochForLoad()));
     }
     try {
-      Fetched<V> fetched = fetch.get();
-      return fetched == null ? null : fill(k, reservation, fetched);
+      long tagEpoch = tagging.epochForLoad();
+      Fetched<V> fetched = fetch.apply(tagEpoch);
+      return fetched == null ? null : fill(k, reservation, fetched, tagEpoch);
     } finally {
       local.release(k, reservation);
     }
@@ -145,11 +160,22 @@ public final class DefaultNearCache<K, V> implements NearCache<K, V> {
 
   /**
    * Puts a fetched value in L1 if it may go there, the client is in contact, and no invalidation
-   * came since the fetch began.
+   * came since the fetch began: of its key, of the whole cache, or of one of its tags since {@code
+   * tagEpoch}. A tagged value goes in first and is checked after, so that a tag invalidation
+   * either finds it in L1's tag index or is found by the check.
    */
-  private V fill(String k, Reservation reservation, Fetched<V> fetched) {
-    if (fetched.cacheable() && contact.trusted(k)) {
+  private V fill(String k, Reservation reservation, Fetched<V> fetched, long tagEpoch) {
+    if (!fetched.cacheable() || !contact.trusted(k)) {
+      return fetched.value();
+    }
+    String[] tags = fetched.tags();
+    if (tags.length == 0) {
       local.fill(k, reservation, fetched.value(), fetched.encodedSize());
+    } else if (tagging.tagged()) {
+      Object slot = local.fill(k, reservation, fetched.value(), fetched.encodedSize(), tags);
+      if (slot != null && !tagging.isCurrent(k, List.of(tags), tagEpoch)) {
+        local.unfill(k, slot);
+      }
     }
     return fetched.value();
   }
@@ -207,9 +233,11 @@ public final class DefaultNearCache<K, V> implements NearCache<K, V> {
         }
       });
       if (!missing.isEmpty()) {
-        readThrough.fetchAll(missing, bulkLoader).forEach((k, fetched) -> {
+        long tagEpoch = tagging.epochForLoad();
+        readThrough.fetchAll(missing, bulkLoader, tagEpoch).forEach((k, fetched) -> {
           Reservation reservation = reservations.get(k);
-          found.put(k, reservation == null ? fetched.value() : fill(k, reservation, fetched));
+          found.put(k, reservation == null ? fetched.value()
+              : fill(k, reservation, fetched, tagEpoch));
         });
       }
     } finally {
@@ -230,8 +258,11 @@ public final class DefaultNearCache<K, V> implements NearCache<K, V> {
     ensureOpen();
     String k = encode(key);
     Objects.requireNonNull(value, "value");
-    byte[] frame = Frame.ofValue(serializer.serialize(value));
+    List<String> tags = tagging.tagsOf(value);
+    byte[] payload = serializer.serialize(value);
     try {
+      byte[] frame = tags.isEmpty() ? Frame.ofValue(payload)
+          : Frame.ofTagged(payload, tags, tagging.epochForLoad());
       if (readThrough.fitsRemote(k, frame)) {
         remote.set(k, frame);
       } else {
@@ -268,6 +299,42 @@ public final class DefaultNearCache<K, V> implements NearCache<K, V> {
       errors.record("invalidateAll", "the whole cache", e);
       retries.addWholeCache(this);
     }
+  }
+
+  @Override
+  public void invalidateTag(String tag) {
+    invalidateTags(List.of(Objects.requireNonNull(tag, "tag")));
+  }
+
+  @Override
+  public void invalidateTags(Collection<String> tags) {
+    ensureOpen();
+    List<String> checked = Tagging.checked(Objects.requireNonNull(tags, "tags"));
+    if (checked.isEmpty()) {
+      return;
+    }
+    try {
+      long epoch = remote.invalidateTags(checked, tagTtl);
+      dropTagged(checked, epoch);
+    } catch (JedisException e) {
+      // Retried as the whole cache: the retry queue holds keys and caches, and a wider drop is
+      // never stale.
+      dropAll();
+      errors.record("invalidateTags", checked.size() == 1 ? "tag " + checked.get(0)
+          : checked.size() + " tags", e);
+      retries.addWholeCache(this);
+    }
+  }
+
+  /**
+   * Applies the invalidation of {@code tags} in tag epoch {@code epoch}: recorded first, so that a
+   * fill racing it either is found in L1's tag index or finds the record; then every entry with
+   * one of the tags dropped, and every load in flight detached (its tags are not known yet).
+   */
+  private void dropTagged(List<String> tags, long epoch) {
+    tagging.heard(tags, epoch);
+    local.invalidateTags(tags);
+    loads.clear();
   }
 
   /** A write could not reach Redis: drop the key here and keep its invalidation for a retry. */
@@ -327,12 +394,14 @@ public final class DefaultNearCache<K, V> implements NearCache<K, V> {
    * @param message a message about this cache
    */
   public void onInvalidation(InvalidationMessage message) {
-    if (message.kind() == InvalidationMessage.Kind.WHOLE_CACHE) {
-      remote.advanceGeneration(message.generation());
-      dropAll();
-      return;
+    switch (message.kind()) {
+      case WHOLE_CACHE -> {
+        remote.advanceGeneration(message.generation());
+        dropAll();
+      }
+      case TAGS -> dropTagged(message.keys(), message.generation());
+      case KEYS -> message.keys().forEach(this::drop);
     }
-    message.keys().forEach(this::drop);
   }
 
   /**
@@ -344,6 +413,8 @@ public final class DefaultNearCache<K, V> implements NearCache<K, V> {
     if (entry instanceof InvalidationLog.CacheCleared cleared) {
       remote.advanceGeneration(cleared.generation());
       dropAll();
+    } else if (entry instanceof InvalidationLog.TagsInvalidated tags) {
+      dropTagged(tags.tags(), tags.epoch());
     } else {
       drop(((InvalidationLog.KeyChanged) entry).key());
     }
@@ -359,6 +430,7 @@ public final class DefaultNearCache<K, V> implements NearCache<K, V> {
     stats.recordFlush();
     if (group == 0) {
       remote.forgetGeneration();
+      tagging.forget();
       dropAll();
     } else {
       dropGroup(group);
@@ -374,6 +446,7 @@ public final class DefaultNearCache<K, V> implements NearCache<K, V> {
       stats.recordFlush();
     }
     remote.forgetGeneration();
+    tagging.forget();
     dropAll();
   }
 
@@ -414,7 +487,12 @@ public final class DefaultNearCache<K, V> implements NearCache<K, V> {
     if (stored == null) {
       return null;
     }
-    byte[] mine = Frame.of(serializer, DefaultNearCache.<V>cast(held.value()));
+    V value = cast(held.value());
+    byte[] mine = Frame.of(serializer, value);
+    Frame.Tags tags = Frame.tags(stored);
+    if (tags != null) { // compared by value: the epoch it was loaded in is not this entry's own
+      mine = Frame.of(serializer, value, tags.tags(), tags.epoch());
+    }
     stats.recordSampledEntry();
     return new Sample(held.slot(), Arrays.equals(mine, stored));
   }

@@ -8,5 +8,6 @@ package io.nearcache.internal;
  * @param cacheable whether it may enter L1: false for "no value" without {@code nullTtl}, and for
  *     a load whose lease was taken from it by a write or an invalidation (its result is likely
  *     stale)
+ * @param tags the tags the value carries, as L1 indexes them; empty for most caches
  */
-record Fetched<V>(V value, int encodedSize, boolean cacheable) {}
+record Fetched<V>(V value, int encodedSize, boolean cacheable, String[] tags) {}

@@ -9,6 +9,7 @@ import io.nearcache.internal.l2.RemoteStore.HeldByOther;
 import io.nearcache.internal.l2.RemoteStore.Leased;
 import io.nearcache.internal.l2.RemoteStore.Lookup;
 import io.nearcache.internal.stats.StatsCounter;
+import io.nearcache.internal.tags.TagVersions;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -52,10 +53,12 @@ final class ReadThrough<K, V> {
   private final StatsCounter stats;
   private final RedisErrors errors;
   private final long maxWaitNanos;
+  private final Tagging<V> tagging;
 
   ReadThrough(String name, CacheSpec spec, Serializer<V> serializer, RemoteStore remote,
-      StatsCounter stats, RedisErrors errors) {
+      StatsCounter stats, RedisErrors errors, Tagging<V> tagging) {
     this.name = name;
+    this.tagging = tagging;
     this.spec = spec;
     this.serializer = serializer;
     this.remote = remote;
@@ -100,12 +103,12 @@ final class ReadThrough<K, V> {
    * L2, then the lease and the loader (or another instance's load): {@link #fetchAll} of one key,
    * which costs the same round trips as the one key alone.
    */
-  Fetched<V> fetch(K key, String k, Function<? super K, ? extends V> loader) {
+  Fetched<V> fetch(K key, String k, Function<? super K, ? extends V> loader, long tagEpoch) {
     return fetchAll(Collections.singletonMap(k, key), keys -> {
       Map<K, V> one = new HashMap<>(2);
       one.put(key, loader.apply(key));
       return one;
-    }).get(k);
+    }, tagEpoch).get(k);
   }
 
   /**
@@ -114,9 +117,12 @@ final class ReadThrough<K, V> {
    * whose lease another instance holds are polled until their value appears or the lease frees. A
    * Redis failure turns what is left into a plain load at once: no second call waits for a Redis
    * that just failed. Returns a result for every key.
+   *
+   * @param tagEpoch the tag epoch known when the fetch began, which loaded values carry
    */
   Map<String, Fetched<V>> fetchAll(Map<String, K> missing,
-      Function<? super Set<K>, ? extends Map<? extends K, ? extends V>> bulkLoader) {
+      Function<? super Set<K>, ? extends Map<? extends K, ? extends V>> bulkLoader,
+      long tagEpoch) {
     Map<String, Fetched<V>> results = new LinkedHashMap<>();
     List<String> absent = new ArrayList<>();
     List<String> keys = new ArrayList<>(missing.keySet());
@@ -126,7 +132,7 @@ final class ReadThrough<K, V> {
     } catch (JedisException e) {
       errors.record("GET", what(keys), e);
       keys.forEach(k -> stats.recordL2Miss());
-      return loadAll(missing, bulkLoader, null);
+      return loadAll(missing, bulkLoader, null, tagEpoch);
     }
     for (int i = 0; i < keys.size(); i++) {
       Fetched<V> found = frames.get(i) == null ? null : decode(keys.get(i), frames.get(i));
@@ -148,7 +154,7 @@ final class ReadThrough<K, V> {
         lookups = remote.getOrLeaseAll(absent, token);
       } catch (JedisException e) {
         errors.record("lease", what(absent), e);
-        results.putAll(loadAll(subset(missing, absent), bulkLoader, null));
+        results.putAll(loadAll(subset(missing, absent), bulkLoader, null, tagEpoch));
         return results;
       }
       Map<String, K> leased = new LinkedHashMap<>();
@@ -172,11 +178,11 @@ final class ReadThrough<K, V> {
         }
       }
       if (!leased.isEmpty()) {
-        results.putAll(loadAll(leased, bulkLoader, token));
+        results.putAll(loadAll(leased, bulkLoader, token, tagEpoch));
       }
       absent = again;
       if (!absent.isEmpty() && (System.nanoTime() - deadline > 0 || !pause(backoff))) {
-        results.putAll(loadAll(subset(missing, absent), bulkLoader, null));
+        results.putAll(loadAll(subset(missing, absent), bulkLoader, null, tagEpoch));
         return results;
       }
       backoff = Math.min(backoff * 2, MAX_BACKOFF_MILLIS);
@@ -189,13 +195,14 @@ final class ReadThrough<K, V> {
    * with no token (Redis failing, or the wait given up) nothing is written.
    */
   private Map<String, Fetched<V>> loadAll(Map<String, K> keys,
-      Function<? super Set<K>, ? extends Map<? extends K, ? extends V>> bulkLoader, byte[] token) {
+      Function<? super Set<K>, ? extends Map<? extends K, ? extends V>> bulkLoader, byte[] token,
+      long tagEpoch) {
     Map<? extends K, ? extends V> loaded = timed(() -> Objects.requireNonNull(
         bulkLoader.apply(Collections.unmodifiableSet(new LinkedHashSet<>(keys.values()))),
         "bulkLoader returned null"), keys.keySet(), token);
     Map<String, V> values = new LinkedHashMap<>();
     keys.forEach((k, key) -> values.put(k, loaded.get(key)));
-    return store(values, token);
+    return store(values, token, tagEpoch);
   }
 
   /**
@@ -218,9 +225,9 @@ final class ReadThrough<K, V> {
   /**
    * Encodes loaded values ({@code null}: none) and, holding the lease, writes them to L2 in one
    * round trip. Oversized values and "no value" without {@code nullTtl} are not written, and their
-   * leases are released.
+   * leases are released; so are tagged values loaded before the tag epoch was known.
    */
-  private Map<String, Fetched<V>> store(Map<String, V> values, byte[] token) {
+  private Map<String, Fetched<V>> store(Map<String, V> values, byte[] token, long tagEpoch) {
     boolean negativeCaching = !spec.nullTtl().isZero();
     Map<String, Fetched<V>> results = new LinkedHashMap<>();
     Map<String, byte[]> toWrite = new LinkedHashMap<>();
@@ -228,16 +235,19 @@ final class ReadThrough<K, V> {
     try {
       values.forEach((k, value) -> {
         if (value == null && !negativeCaching) {
-          results.put(k, new Fetched<>(null, 0, false));
+          results.put(k, new Fetched<>(null, 0, false, Tagging.NONE));
           toRelease.add(k);
           return;
         }
-        byte[] frame = Frame.of(serializer, value);
-        results.put(k, new Fetched<>(value, frame.length, true));
+        List<String> tags = tagging.tagsOf(value);
+        byte[] frame = Frame.of(serializer, value, tags, tagEpoch);
+        results.put(k, new Fetched<>(value, frame.length, true, Tagging.array(tags)));
         if (token == null) {
           return;
         }
-        if (fitsRemote(k, frame)) {
+        if (!tags.isEmpty() && tagEpoch == TagVersions.UNKNOWN) {
+          toRelease.add(k); // no epoch to store it under: Redis failed as the load began
+        } else if (fitsRemote(k, frame)) {
           toWrite.put(k, frame);
         } else {
           toRelease.add(k);
@@ -261,7 +271,8 @@ final class ReadThrough<K, V> {
         if (!written.get(i++)) {
           // A write or invalidation took the lease: the value is likely stale, keep it out of L1.
           Fetched<V> refused = results.get(k);
-          results.put(k, new Fetched<>(refused.value(), refused.encodedSize(), false));
+          results.put(k, new Fetched<>(refused.value(), refused.encodedSize(), false,
+              refused.tags()));
         }
       }
     }
@@ -280,26 +291,50 @@ final class ReadThrough<K, V> {
     }
   }
 
-  /** Decodes an L2 frame; frames that do not decode are counted, logged and deleted. */
+  /**
+   * Decodes an L2 frame; frames that do not decode are counted, logged and deleted. A tagged frame
+   * one of whose tags was invalidated after it was loaded is unreachable: it is deleted (unless
+   * rewritten meanwhile) and read as a miss.
+   */
   private Fetched<V> decode(String k, byte[] frame) {
+    Frame.Tags tags;
     try {
       if (Frame.isNoValue(frame)) {
-        return new Fetched<>(null, frame.length, true);
+        return new Fetched<>(null, frame.length, true, Tagging.NONE);
       }
-      V value = Objects.requireNonNull(serializer.deserialize(Frame.payload(frame)),
-          "serializer returned null");
-      return new Fetched<>(value, frame.length, true);
+      tags = Frame.tags(frame);
     } catch (RuntimeException e) {
-      stats.recordDecodeError();
-      log.warn("cache {}: value of key {} in Redis ({} bytes) does not decode, deleting it: {}",
-          name, k, frame.length, e.toString());
+      return undecodable(k, frame, e);
+    }
+    if (tags != null && !tagging.isCurrent(k, tags.tags(), tags.epoch())) {
       try {
-        remote.delete(k);
-      } catch (JedisException deleteFailed) {
-        errors.record("DEL", k, deleteFailed);
+        remote.deleteIfHolds(k, frame);
+      } catch (JedisException e) {
+        errors.record("DEL", k, e);
       }
       return null;
     }
+    try {
+      V value = Objects.requireNonNull(serializer.deserialize(Frame.payload(frame)),
+          "serializer returned null");
+      return new Fetched<>(value, frame.length, true,
+          tags == null ? Tagging.NONE : tags.tags().toArray(String[]::new));
+    } catch (RuntimeException e) {
+      return undecodable(k, frame, e);
+    }
+  }
+
+  /** A frame that does not decode: counted, logged and deleted, read as a miss. */
+  private Fetched<V> undecodable(String k, byte[] frame, RuntimeException e) {
+    stats.recordDecodeError();
+    log.warn("cache {}: value of key {} in Redis ({} bytes) does not decode, deleting it: {}",
+        name, k, frame.length, e.toString());
+    try {
+      remote.delete(k);
+    } catch (JedisException deleteFailed) {
+      errors.record("DEL", k, deleteFailed);
+    }
+    return null;
   }
 
   /**

@@ -21,10 +21,15 @@ import redis.clients.jedis.resps.StreamEntry;
  * clock or a command that Redis 6.2 lacks.
  *
  * <p>Entry fields: {@code c} the cache; {@code k} the encoded key, or {@code g} the new generation
- * for a whole-cache invalidation.
+ * for a whole-cache invalidation, or {@code e} the new tag epoch and {@code t} the tags, joined by
+ * {@link #TAG_SEPARATOR}, for a tag invalidation. An entry with none of these (written by a later
+ * release) makes the replay incomplete, so the group is dropped rather than half repaired.
  */
 public final class InvalidationLog {
   private static final int PAGE = 1_000;
+
+  /** Separates the tags of one logged tag invalidation; tags may not contain it. */
+  public static final char TAG_SEPARATOR = '\0';
 
   private final UnifiedJedis jedis;
   private final String prefix;
@@ -52,6 +57,10 @@ public final class InvalidationLog {
 
   /** The whole cache was invalidated, moving it to {@code generation}. */
   public record CacheCleared(long number, String cache, long generation) implements Entry {}
+
+  /** The entries carrying any of {@code tags} were invalidated in tag epoch {@code epoch}. */
+  public record TagsInvalidated(long number, String cache, long epoch, List<String> tags)
+      implements Entry {}
 
   /**
    * What a replay of one group found.
@@ -104,7 +113,11 @@ public final class InvalidationLog {
     while (true) {
       List<StreamEntry> page = jedis.xrange(log, start, "+", PAGE);
       for (StreamEntry entry : page) {
-        entries.add(entry(entry));
+        Entry read = entry(entry);
+        if (read == null) {
+          return new Replay(false, entries, Math.max(applied, last));
+        }
+        entries.add(read);
       }
       if (page.size() < PAGE) {
         break;
@@ -117,11 +130,21 @@ public final class InvalidationLog {
     return new Replay(complete, entries, Math.max(through, last));
   }
 
+  /** The logged change, or {@code null} for an entry of a kind this release does not know. */
   private static Entry entry(StreamEntry entry) {
     Map<String, String> fields = entry.getFields();
     long number = entry.getID().getSequence();
-    String generation = fields.get("g");
-    return generation == null ? new KeyChanged(number, fields.get("c"), fields.get("k"))
-        : new CacheCleared(number, fields.get("c"), Long.parseLong(generation));
+    String cache = fields.get("c");
+    if (fields.containsKey("k")) {
+      return new KeyChanged(number, cache, fields.get("k"));
+    }
+    if (fields.containsKey("g")) {
+      return new CacheCleared(number, cache, Long.parseLong(fields.get("g")));
+    }
+    if (fields.containsKey("e") && fields.containsKey("t")) {
+      return new TagsInvalidated(number, cache, Long.parseLong(fields.get("e")),
+          List.of(fields.get("t").split(String.valueOf(TAG_SEPARATOR), -1)));
+    }
+    return null;
   }
 }

@@ -17,14 +17,15 @@ import java.util.Objects;
  *
  * <pre>
  *   byte    format version (2)
- *   byte    kind: 1 = keys, 2 = whole cache
+ *   byte    kind: 1 = keys, 2 = whole cache, 3 = tags
  *   short   the slot group whose log recorded the change
  *   long    the change's number in that group (1, 2, 3, ...: assigned by the script that made it)
- *   long    the cache's generation (for a whole-cache message, the new one)
+ *   long    the cache's generation (for a whole-cache message, the new one); for a tags message,
+ *           the cache's new tag epoch
  *   short   sender id length, then its UTF-8 bytes
  *   short   cache name length, then its UTF-8 bytes
- *   int     key count (0 for a whole-cache message)
- *   per key: int length, then the UTF-8 bytes of the encoded key
+ *   int     key count (0 for a whole-cache message; for a tags message, the tags)
+ *   per key: int length, then the UTF-8 bytes of the encoded key (or of the tag)
  * </pre>
  *
  * <p>The script that changes Redis publishes the message too, so the number and, for a whole-cache
@@ -35,10 +36,11 @@ import java.util.Objects;
  * @param kind what the message says
  * @param group the slot group, {@code 0 <= group <} the prefix's count of groups
  * @param number the change's number in its group, for gap detection and replay
- * @param generation the cache's generation as the writer knew it; the new one for a whole cache
+ * @param generation the cache's generation as the writer knew it; the new one for a whole cache;
+ *     the new tag epoch for tags
  * @param senderId the writing client, unique per client object: a client skips its own changes
  * @param cache the cache the message is about
- * @param keys the encoded keys to drop
+ * @param keys the encoded keys to drop, or the tags whose entries to drop
  */
 public record InvalidationMessage(Kind kind, int group, long number, long generation,
     String senderId, String cache, List<String> keys) {
@@ -50,7 +52,12 @@ public record InvalidationMessage(Kind kind, int group, long number, long genera
     /** Drop these keys of the cache. */
     KEYS,
     /** Drop every entry of the cache; {@code generation} is its new generation. */
-    WHOLE_CACHE
+    WHOLE_CACHE,
+    /**
+     * Drop every entry carrying one of these tags ({@code keys}); {@code generation} is the cache's
+     * new tag epoch. Nodes of releases before tags read it as unreadable and drop their L1.
+     */
+    TAGS
   }
 
   /**
@@ -64,7 +71,7 @@ public record InvalidationMessage(Kind kind, int group, long number, long genera
     Objects.requireNonNull(senderId, "senderId");
     Objects.requireNonNull(cache, "cache");
     keys = List.copyOf(keys);
-    if (kind != Kind.KEYS && !keys.isEmpty()) {
+    if (kind == Kind.WHOLE_CACHE && !keys.isEmpty()) {
       throw new IllegalArgumentException("a " + kind + " message carries no keys");
     }
     if (group < 0 || group > 0xFFFF) {

@@ -12,6 +12,8 @@ import redis.clients.jedis.util.JedisClusterCRC16;
  *   lease       &lt;prefix&gt;:&lt;cache&gt;:&lt;generation&gt;:{&lt;prefix&gt;:&lt;group&gt;}:l:&lt;key&gt;
  *   generation  &lt;prefix&gt;:&lt;cache&gt;:{&lt;prefix&gt;:00}:generation
  *   healed      &lt;prefix&gt;:&lt;cache&gt;:{&lt;prefix&gt;:00}:healed   (failovers already healed)
+ *   tag epoch   &lt;prefix&gt;:&lt;cache&gt;:{&lt;prefix&gt;:00}:tags     (the last tag invalidation's number)
+ *   tag         &lt;prefix&gt;:&lt;cache&gt;:{&lt;prefix&gt;:00}:t:&lt;tag&gt;  (the epoch it was last invalidated in)
  *   log         &lt;prefix&gt;:{&lt;prefix&gt;:&lt;group&gt;}:log             (a capped Redis Stream per group)
  *   counter     &lt;prefix&gt;:{&lt;prefix&gt;:&lt;group&gt;}:changes        (the group's last change number)
  * </pre>
@@ -21,7 +23,8 @@ import redis.clients.jedis.util.JedisClusterCRC16;
  * The braces make {@code <prefix>:<group>} the Redis Cluster hash tag of an entry's value, its
  * lease and its group's invalidation log and change counter alike, so one Lua script can change a
  * value, number the change and record it in the log on a cluster too; the generation counter sits
- * in group 00 with that group's log. Prefix and cache names are restricted to {@code
+ * in group 00 with that group's log, and so do the tag versions, so that one script can invalidate
+ * many tags and announce it. Prefix and cache names are restricted to {@code
  * [A-Za-z0-9_.-]}, so the segments before the tag can never run into each other, and no two caches
  * or prefixes share a key.
  */
@@ -33,6 +36,8 @@ public final class KeyLayout {
   private final String cacheHead;
   private final byte[] generationKey;
   private final byte[] healedKey;
+  private final byte[] tagEpochKey;
+  private final String tagHead;
 
   /**
    * Creates the layout of one cache whose keys fall into {@code groups}.
@@ -45,6 +50,8 @@ public final class KeyLayout {
     this.cacheHead = prefix + ':' + requireName("cache name", cache) + ':';
     this.generationKey = utf8(cacheHead + tag(prefix, 0) + ":generation");
     this.healedKey = utf8(cacheHead + tag(prefix, 0) + ":healed");
+    this.tagEpochKey = utf8(cacheHead + tag(prefix, 0) + ":tags");
+    this.tagHead = cacheHead + tag(prefix, 0) + ":t:";
   }
 
   /**
@@ -86,6 +93,16 @@ public final class KeyLayout {
    */
   public byte[] healedKey() {
     return healedKey.clone();
+  }
+
+  /** The counter numbering this cache's tag invalidations: its tag epoch. */
+  public byte[] tagEpochKey() {
+    return tagEpochKey.clone();
+  }
+
+  /** The key holding the tag epoch in which {@code tag} was last invalidated. */
+  public byte[] tagKey(String tag) {
+    return utf8(tagHead + tag);
   }
 
   /** The key holding the value of {@code encodedKey} in {@code generation}. */

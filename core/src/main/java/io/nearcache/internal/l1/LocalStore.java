@@ -3,9 +3,12 @@ package io.nearcache.internal.l1;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Policy;
+import com.github.benmanes.caffeine.cache.RemovalCause;
 import io.nearcache.CacheSpec;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.Iterator;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.Executor;
 import java.util.function.Predicate;
@@ -28,8 +31,14 @@ import java.util.function.Predicate;
  * cache miss per hit, a quarter of the hit's time. Caffeine's {@code expireAfterWrite} keeps the
  * write time in that node and reads a {@link CoarseClock}, not {@code System.nanoTime()}, whose
  * call alone cost another quarter. Only the rarer slots carry a wrapper: a cached "no value"
- * ({@link Absent}, with its shorter deadline) and, in a bytes-bounded L1, values with their
- * encoded size ({@link Weighed}).
+ * ({@link Absent}, with its shorter deadline) and values with their encoded size, in a
+ * bytes-bounded L1, or with their tags ({@link Boxed}).
+ *
+ * <p>Tagged values are also indexed by tag, so that a tag invalidation drops exactly its entries
+ * without a pass over L1. The index holds the very {@link Boxed} slots, so dropping one removes it
+ * only if the key still holds that slot; a value is indexed before it enters the map, and leaves
+ * the index once Caffeine reports its removal (on the maintenance executor, after the fact: a
+ * stale index entry costs a conditional remove that finds nothing, never a missed drop).
  *
  * <p>An L1 bounded to nothing ({@code localMaxSize=0}) stores nothing: its reservations stay out of
  * the map and its fills are refused, so that every read of a cache without L1 goes to L2 without
@@ -46,12 +55,16 @@ public final class LocalStore<V> {
     }
   };
 
+  private static final String[] NO_TAGS = {};
+
   private final ConcurrentMap<String, Object> map;
   private final Policy.FixedExpiration<String, Object> writes;
   private final CoarseClock clock;
   private final long nullTtlNanos;
   private final boolean weighed;
   private final boolean holdsNothing;
+  /** Tag to the tagged slots now in L1 (and their keys); {@code null} in an untagged L1. */
+  private final ConcurrentMap<String, ConcurrentMap<Boxed, String>> byTag;
 
   /**
    * Creates an empty L1 bounded and expiring as {@code spec} says, on {@code clock}'s time.
@@ -61,7 +74,16 @@ public final class LocalStore<V> {
    *     costs 40% of the hit rate, as they drain the read buffer themselves)
    */
   public LocalStore(CacheSpec spec, CoarseClock clock, Executor maintenance) {
+    this(spec, clock, maintenance, false);
+  }
+
+  /**
+   * Creates an empty L1, as {@link #LocalStore(CacheSpec, CoarseClock, Executor)}, that with
+   * {@code tagged} also indexes the tags of its values.
+   */
+  public LocalStore(CacheSpec spec, CoarseClock clock, Executor maintenance, boolean tagged) {
     this.clock = clock;
+    this.byTag = tagged ? new ConcurrentHashMap<>() : null;
     this.nullTtlNanos = Math.min(spec.nullTtl().toNanos(), spec.localTtl().toNanos());
     this.weighed = spec.localMaxBytes() >= 0;
     this.holdsNothing = spec.localMaxSize() == 0;
@@ -69,6 +91,9 @@ public final class LocalStore<V> {
         .executor(maintenance)
         .ticker(clock::nanos)
         .expireAfterWrite(spec.localTtl());
+    if (tagged) {
+      builder.removalListener((Object key, Object slot, RemovalCause cause) -> unindex(slot));
+    }
     Cache<String, Object> cache = weighed
         ? builder.maximumWeight(spec.localMaxBytes()).<String, Object>weigher(LocalStore::weight).build()
         : builder.maximumSize(spec.localMaxSize()).build();
@@ -119,13 +144,67 @@ public final class LocalStore<V> {
    * @return whether the value went in
    */
   public boolean fill(String key, Reservation reservation, V value, int encodedSize) {
+    return fill(key, reservation, value, encodedSize, NO_TAGS) != null;
+  }
+
+  /**
+   * {@link #fill} of a value carrying {@code tags}, indexed by them before it goes in.
+   *
+   * @return the slot now in L1, for {@link #unfill}, or {@code null} if the value did not go in
+   */
+  public Object fill(String key, Reservation reservation, V value, int encodedSize,
+      String[] tags) {
     if (holdsNothing) {
-      return false;
+      return null;
     }
     Object slot = value == null ? new Absent(clock.nanos() + nullTtlNanos, encodedSize)
-        : weighed ? new Weighed(value, encodedSize)
+        : weighed || tags.length > 0 ? new Boxed(value, weighed ? encodedSize : 0, tags)
         : value;
-    return map.replace(key, reservation, slot);
+    if (slot instanceof Boxed boxed && tags.length > 0) {
+      for (String tag : tags) {
+        byTag.computeIfAbsent(tag, t -> new ConcurrentHashMap<>()).put(boxed, key);
+      }
+    }
+    if (map.replace(key, reservation, slot)) {
+      return slot;
+    }
+    unindex(slot);
+    return null;
+  }
+
+  /** Drops {@code key} if it still holds {@code slot}, as {@link #fill} returned it. */
+  public void unfill(String key, Object slot) {
+    map.remove(key, slot);
+  }
+
+  /**
+   * Drops every entry carrying any of {@code tags}. An entry filled while this runs is either
+   * found here or was indexed after the caller recorded the invalidation, so it checks that itself
+   * ({@link io.nearcache.internal.tags.TagVersions}).
+   */
+  public void invalidateTags(Collection<String> tags) {
+    if (byTag == null) {
+      return;
+    }
+    for (String tag : tags) {
+      ConcurrentMap<Boxed, String> slots = byTag.get(tag);
+      if (slots != null) {
+        slots.forEach((slot, key) -> map.remove(key, slot));
+      }
+    }
+  }
+
+  /** Takes a removed slot out of the tag index; empty tags leave it too. */
+  private void unindex(Object slot) {
+    if (!(slot instanceof Boxed boxed)) {
+      return;
+    }
+    for (String tag : boxed.tags) {
+      byTag.computeIfPresent(tag, (t, slots) -> {
+        slots.remove(boxed);
+        return slots.isEmpty() ? null : slots;
+      });
+    }
   }
 
   /** Drops {@code reservation} if it is still in place; a no-op after a fill or invalidation. */
@@ -146,6 +225,11 @@ public final class LocalStore<V> {
   /** Drops every entry and reservation. */
   public void invalidateAll() {
     map.clear();
+  }
+
+  /** The tags the entry of {@code key} carries, empty if none or none held. Not for hot paths. */
+  public String[] tagsOf(String key) {
+    return map.get(key) instanceof Boxed boxed ? boxed.tags.clone() : NO_TAGS;
   }
 
   /** Entries and reservations now held, including expired ones not yet cleaned up. */
@@ -188,11 +272,11 @@ public final class LocalStore<V> {
     if (slot instanceof Absent absent) {
       return absent.deadlineNanos - clock.nanos() > 0 ? null : MISS;
     }
-    return slot instanceof Weighed w ? w.value : slot;
+    return slot instanceof Boxed b ? b.value : slot;
   }
 
   private static int weight(String key, Object slot) {
-    return slot instanceof Weighed w ? w.weight : slot instanceof Absent a ? a.weight : 0;
+    return slot instanceof Boxed b ? b.weight : slot instanceof Absent a ? a.weight : 0;
   }
 
   /** A placeholder for a fill in progress; equal only to itself. */
@@ -203,6 +287,19 @@ public final class LocalStore<V> {
   /** A cached "no value", with its own deadline: nullTtl may be shorter than localTtl. */
   private record Absent(long deadlineNanos, int weight) {}
 
-  /** A value of a bytes-bounded L1, with the size of its encoding. */
-  private record Weighed(Object value, int weight) {}
+  /**
+   * A value with the size of its encoding (in a bytes-bounded L1) or its tags. Equal only to
+   * itself, since the tag index and conditional removes must tell two fills of one value apart.
+   */
+  private static final class Boxed {
+    final Object value;
+    final int weight;
+    final String[] tags;
+
+    Boxed(Object value, int weight, String[] tags) {
+      this.value = value;
+      this.weight = weight;
+      this.tags = tags;
+    }
+  }
 }

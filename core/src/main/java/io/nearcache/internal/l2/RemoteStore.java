@@ -1,6 +1,7 @@
 package io.nearcache.internal.l2;
 
 import io.nearcache.internal.invalidation.Announcer;
+import io.nearcache.internal.invalidation.InvalidationLog;
 import io.nearcache.internal.invalidation.InvalidationMessage.Kind;
 import io.nearcache.internal.keys.KeyLayout;
 import io.nearcache.internal.resilience.Breakers;
@@ -60,7 +61,8 @@ public final class RemoteStore {
       redis.call('DEL', KEYS[2])
       return 1""");
 
-  private static final Script RELEASE = new Script("""
+  /** Deletes KEYS[1] if it holds ARGV[1]: a lease of this token, or a value read as stale. */
+  private static final Script DELETE_IF_HOLDS = new Script("""
       if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
       return 0""");
 
@@ -95,6 +97,18 @@ public final class RemoteStore {
       redis.call('SET', KEYS[1], generation)
       announce(generation, 'c', ARGV[3], 'g', generation)
       return generation""");
+
+  /**
+   * A tag invalidation: a new tag epoch, each tag's version set to it (kept as long as a value
+   * loaded before it can live), numbered, logged and announced in group 0. Returns the epoch.
+   */
+  private static final Script TAG_AND_ANNOUNCE = new Script(Announcer.LUA + """
+      local epoch = redis.call('INCR', KEYS[1])
+      for i = 2, tonumber(ARGV[1]) + 1 do
+        redis.call('SET', KEYS[i], epoch, 'PX', ARGV[2])
+      end
+      announce(epoch, 'c', ARGV[3], 'e', epoch, 't', ARGV[4])
+      return epoch""");
 
   /** What {@link #getOrLeaseAll} found for a key. */
   public sealed interface Lookup {}
@@ -190,9 +204,19 @@ public final class RemoteStore {
    */
   public void releaseAll(Collection<String> keys, byte[] token) {
     batch(keys,
-        (gen, key) -> RELEASE.run(jedis, List.of(layout.leaseKey(gen, key)), List.of(token)),
+        (gen, key) ->
+            DELETE_IF_HOLDS.run(jedis, List.of(layout.leaseKey(gen, key)), List.of(token)),
         (pipeline, gen, key) ->
-            RELEASE.queue(pipeline, List.of(layout.leaseKey(gen, key)), List.of(token)));
+            DELETE_IF_HOLDS.queue(pipeline, List.of(layout.leaseKey(gen, key)), List.of(token)));
+  }
+
+  /**
+   * Deletes the value of {@code key} if it is still {@code frame}, announcing nothing: for a value
+   * no reader may use any more (its tags were invalidated), so that the next lookup can lease it.
+   */
+  public void deleteIfHolds(String key, byte[] frame) {
+    breakers.of(layout.groupOf(key)).call(() -> DELETE_IF_HOLDS.run(jedis,
+        List.of(layout.valueKey(knownGeneration(), key)), List.of(frame)));
   }
 
   /**
@@ -249,6 +273,40 @@ public final class RemoteStore {
     return now;
   }
 
+  /**
+   * Invalidates every entry carrying any of {@code tags}: moves the cache to a new tag epoch and
+   * records it as each tag's version, and numbers, logs and announces it in group 0, atomically.
+   * The versions live as long as a value loaded before them can ({@code tagTtl}).
+   *
+   * @return the new tag epoch
+   */
+  public long invalidateTags(List<String> tags, Duration tagTtl) {
+    List<byte[]> keys = new ArrayList<>(tags.size() + 3);
+    keys.add(layout.tagEpochKey());
+    tags.forEach(tag -> keys.add(layout.tagKey(tag)));
+    byte[] joined = KeyLayout.utf8(
+        String.join(String.valueOf(InvalidationLog.TAG_SEPARATOR), tags));
+    return breakers.of(0).call(() -> (Long) TAG_AND_ANNOUNCE.run(jedis,
+        Announcer.concat(keys, announcer.keys(0)),
+        Announcer.concat(List.of(decimal(tags.size()), millis(tagTtl), cache, joined),
+            announcer.args(Kind.TAGS, 0, cacheName, tags))));
+  }
+
+  /** The cache's tag epoch in Redis: the number of its last tag invalidation, 0 before any. */
+  public long tagEpoch() {
+    return breakers.of(0).call(() -> number(jedis.get(layout.tagEpochKey()), "tag epoch"));
+  }
+
+  /**
+   * The epoch each of {@code tags} was last invalidated in, 0 for none (or expired), in one round
+   * trip: the tags' records share group 0's hash slot.
+   */
+  public List<Long> tagVersions(List<String> tags) {
+    byte[][] keys = tags.stream().map(layout::tagKey).toArray(byte[][]::new);
+    List<byte[]> stored = breakers.of(0).call(() -> jedis.mget(keys));
+    return stored.stream().map(version -> number(version, "tag version")).toList();
+  }
+
   /** Follows a generation announced by another instance, if it is newer than the known one. */
   public void advanceGeneration(long announced) {
     // While unknown, stay unknown: Redis may hold a newer one still.
@@ -265,14 +323,17 @@ public final class RemoteStore {
     if (known != UNKNOWN) {
       return known;
     }
-    byte[] stored = jedis.get(layout.generationKey());
-    long read;
-    try {
-      read = stored == null ? 0 : Long.parseLong(new String(stored, StandardCharsets.US_ASCII));
-    } catch (NumberFormatException e) {
-      throw new JedisDataException("generation key holds a non-number; delete it to reset", e);
-    }
+    long read = number(jedis.get(layout.generationKey()), "generation");
     return generation.accumulateAndGet(read, Math::max);
+  }
+
+  /** A counter stored by a script, 0 if absent. */
+  private static long number(byte[] stored, String what) {
+    try {
+      return stored == null ? 0 : Long.parseLong(new String(stored, StandardCharsets.US_ASCII));
+    } catch (NumberFormatException e) {
+      throw new JedisDataException(what + " key holds a non-number; delete it to reset", e);
+    }
   }
 
   private List<byte[]> entryKeys(long gen, String key) {

@@ -1,0 +1,2 @@
+/** What a node knows of its caches' tag invalidations. Not API. */
+package io.nearcache.internal.tags;
