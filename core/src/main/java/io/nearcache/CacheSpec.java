@@ -23,7 +23,8 @@ import java.util.regex.Pattern;
  * values; {@code 512kb}, {@code 64mb}, {@code 1gb} accepted), {@code localTtl}, {@code remoteTtl}
  * (durations: {@code 500ms}, {@code 30s}, {@code 5m}, {@code 1h}, {@code 1d} or ISO-8601 such as
  * {@code PT30S}), {@code maxValueBytes} (bytes, same suffixes), {@code recordStats} ({@code true}
- * or {@code false}), {@code nullTtl} and {@code leaseTimeout} (durations).
+ * or {@code false}), {@code nullTtl}, {@code leaseTimeout}, {@code refreshAfter} and {@code
+ * staleIfError} (durations).
  */
 public final class CacheSpec {
   /** L1 entry bound when neither {@code localMaxSize} nor {@code localMaxBytes} is set: 10,000. */
@@ -40,6 +41,10 @@ public final class CacheSpec {
   public static final Duration DEFAULT_NULL_TTL = Duration.ZERO;
   /** How long a fleet-wide load lease lasts before another instance may take over: 5 seconds. */
   public static final Duration DEFAULT_LEASE_TIMEOUT = Duration.ofSeconds(5);
+  /** Entries are not refreshed ahead of their expiry unless {@code refreshAfter} is set: zero. */
+  public static final Duration DEFAULT_REFRESH_AFTER = Duration.ZERO;
+  /** Expired values are not served when the loader fails unless {@code staleIfError} is set. */
+  public static final Duration DEFAULT_STALE_IF_ERROR = Duration.ZERO;
 
   private static final long UNSET = -1;
   private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)");
@@ -53,6 +58,8 @@ public final class CacheSpec {
   private final boolean recordStats;
   private final Duration nullTtl;
   private final Duration leaseTimeout;
+  private final Duration refreshAfter;
+  private final Duration staleIfError;
 
   private CacheSpec(Builder b) {
     this.localMaxBytes = b.localMaxBytes;
@@ -65,6 +72,8 @@ public final class CacheSpec {
     this.recordStats = b.recordStats == null ? DEFAULT_RECORD_STATS : b.recordStats;
     this.nullTtl = b.nullTtl == null ? DEFAULT_NULL_TTL : b.nullTtl;
     this.leaseTimeout = b.leaseTimeout == null ? DEFAULT_LEASE_TIMEOUT : b.leaseTimeout;
+    this.refreshAfter = b.refreshAfter == null ? DEFAULT_REFRESH_AFTER : b.refreshAfter;
+    this.staleIfError = b.staleIfError == null ? DEFAULT_STALE_IF_ERROR : b.staleIfError;
   }
 
   /** Returns the spec with every default. */
@@ -119,10 +128,12 @@ public final class CacheSpec {
         case "recordStats" -> b.recordStats(parseBoolean(key, value));
         case "nullTtl" -> b.nullTtl(parseDuration(key, value));
         case "leaseTimeout" -> b.leaseTimeout(parseDuration(key, value));
+        case "refreshAfter" -> b.refreshAfter(parseDuration(key, value));
+        case "staleIfError" -> b.staleIfError(parseDuration(key, value));
         default -> throw new IllegalArgumentException(
             "unknown key '" + key + "' in \"" + spec + "\"; known keys: localMaxSize,"
                 + " localMaxBytes, localTtl, remoteTtl, maxValueBytes, recordStats, nullTtl,"
-                + " leaseTimeout");
+                + " leaseTimeout, refreshAfter, staleIfError");
       }
     }
     try {
@@ -245,19 +256,36 @@ public final class CacheSpec {
     return leaseTimeout;
   }
 
+  /**
+   * How old an entry may get before a read of it, served at once, also starts its reload in the
+   * background; zero when entries are not refreshed ahead of expiry.
+   */
+  public Duration refreshAfter() {
+    return refreshAfter;
+  }
+
+  /**
+   * How long after a value expired it may still be served when its loader throws; zero when a
+   * failing loader's exception always reaches the caller.
+   */
+  public Duration staleIfError() {
+    return staleIfError;
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof CacheSpec s
         && localMaxSize == s.localMaxSize && localMaxBytes == s.localMaxBytes
         && localTtl.equals(s.localTtl) && remoteTtl.equals(s.remoteTtl)
         && maxValueBytes == s.maxValueBytes && recordStats == s.recordStats
-        && nullTtl.equals(s.nullTtl) && leaseTimeout.equals(s.leaseTimeout);
+        && nullTtl.equals(s.nullTtl) && leaseTimeout.equals(s.leaseTimeout)
+        && refreshAfter.equals(s.refreshAfter) && staleIfError.equals(s.staleIfError);
   }
 
   @Override
   public int hashCode() {
     return Objects.hash(localMaxSize, localMaxBytes, localTtl, remoteTtl, maxValueBytes,
-        recordStats, nullTtl, leaseTimeout);
+        recordStats, nullTtl, leaseTimeout, refreshAfter, staleIfError);
   }
 
   /** Returns the spec string, which {@link #parse} turns back into an equal spec. */
@@ -268,7 +296,9 @@ public final class CacheSpec {
         : "localMaxBytes=" + localMaxBytes;
     return bound + ",localTtl=" + format(localTtl) + ",remoteTtl=" + format(remoteTtl)
         + ",maxValueBytes=" + maxValueBytes + ",recordStats=" + recordStats
-        + ",nullTtl=" + format(nullTtl) + ",leaseTimeout=" + format(leaseTimeout);
+        + ",nullTtl=" + format(nullTtl) + ",leaseTimeout=" + format(leaseTimeout)
+        + (refreshAfter.isZero() ? "" : ",refreshAfter=" + format(refreshAfter))
+        + (staleIfError.isZero() ? "" : ",staleIfError=" + format(staleIfError));
   }
 
   private static String format(Duration d) {
@@ -303,6 +333,8 @@ public final class CacheSpec {
     private Boolean recordStats;
     private Duration nullTtl;
     private Duration leaseTimeout;
+    private Duration refreshAfter;
+    private Duration staleIfError;
 
     private Builder() {}
 
@@ -413,16 +445,63 @@ public final class CacheSpec {
     }
 
     /**
+     * Refreshes entries ahead of their expiry: a {@link NearCache#get(Object,
+     * java.util.function.Function)} of an L1 entry older than this returns it at once and starts
+     * its reload on the client's refresh executor. One instance of the fleet reloads (the one that
+     * takes the key's lease; the others keep serving) and writes the new value as {@link
+     * NearCache#put} would, so every instance drops the old one. A refresh that fails leaves the
+     * old value until its TTL, counted in {@link CacheStats#refreshFailures()}. Default zero: off.
+     *
+     * @param age zero (off), or at least 1 ms and shorter than {@code localTtl} and {@code
+     *     remoteTtl} (checked by {@link #build()})
+     */
+    public Builder refreshAfter(Duration age) {
+      requireState(refreshAfter == null, "refreshAfter was already set to %s", refreshAfter);
+      refreshAfter = requireZeroOrMillis("refreshAfter", age);
+      return this;
+    }
+
+    /**
+     * Serves a value that expired less than this long ago when its loader throws (RFC 5861's
+     * {@code stale-if-error}), counted in {@link CacheStats#staleServed()} and logged. Only a
+     * value that merely expired: one removed by {@code put}, {@code invalidate}, a tag or a
+     * whole-cache invalidation never is. Redis keeps each value this much longer than {@code
+     * remoteTtl} for it, which costs that much more memory in Redis for keys not rewritten
+     * sooner. Default zero: off.
+     *
+     * @param grace zero (off) or at least 1 ms
+     */
+    public Builder staleIfError(Duration grace) {
+      requireState(staleIfError == null, "staleIfError was already set to %s", staleIfError);
+      staleIfError = requireZeroOrMillis("staleIfError", grace);
+      return this;
+    }
+
+    /**
      * Returns the spec.
      *
-     * @throws IllegalStateException if both {@code localMaxSize} and {@code localMaxBytes} were set
+     * @throws IllegalStateException if both {@code localMaxSize} and {@code localMaxBytes} were
+     *     set, or {@code refreshAfter} is not shorter than both TTLs
      */
     public CacheSpec build() {
       if (localMaxSize != UNSET && localMaxBytes != UNSET) {
         throw new IllegalStateException(
             "localMaxSize and localMaxBytes cannot both be set; use one");
       }
-      return new CacheSpec(this);
+      CacheSpec spec = new CacheSpec(this);
+      if (!spec.refreshAfter.isZero() && (spec.refreshAfter.compareTo(spec.localTtl) >= 0
+          || spec.refreshAfter.compareTo(spec.remoteTtl) >= 0)) {
+        throw new IllegalStateException("refreshAfter (" + format(spec.refreshAfter)
+            + ") must be shorter than localTtl (" + format(spec.localTtl) + ") and remoteTtl ("
+            + format(spec.remoteTtl) + ")");
+      }
+      return spec;
+    }
+
+    private static Duration requireZeroOrMillis(String name, Duration d) {
+      Objects.requireNonNull(d, name);
+      requireArgument(d.isZero() || d.toMillis() >= 1, name + " must be 0 or at least 1ms: %s", d);
+      return d;
     }
 
     private static Duration requirePositive(String name, Duration d) {

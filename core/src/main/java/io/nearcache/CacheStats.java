@@ -34,11 +34,19 @@ import java.util.Objects;
  *   <li>{@code staleEntries}: sampled L1 entries that still differed from Redis a whole {@link
  *       NearCacheClient.Builder#SAMPLE_BOUND} after they were first seen to differ, each logged and
  *       dropped: values the invalidations failed to reach this instance with.
+ *   <li>{@code refreshes}/{@code refreshFailures}: background reloads of entries older than {@link
+ *       CacheSpec#refreshAfter()} that this instance ran (it held the key's lease), by whether
+ *       they completed (stored the new value, or lost to a write made meanwhile) or failed
+ *       (loader threw, Redis failed, or the refresh executor had no room); a failure leaves the
+ *       old value until its TTL. Their loader calls count in {@code loadSuccesses}/{@code
+ *       loadFailures} too.
+ *   <li>{@code staleServed}: reads answered with a value that had expired less than {@link
+ *       CacheSpec#staleIfError()} ago, because the loader threw.
  * </ul>
  */
 public final class CacheStats {
   private static final CacheStats EMPTY =
-      new CacheStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+      new CacheStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
 
   private final long l1Hits;
   private final long l1Misses;
@@ -56,11 +64,15 @@ public final class CacheStats {
   private final long flushes;
   private final long sampledEntries;
   private final long staleEntries;
+  private final long refreshes;
+  private final long refreshFailures;
+  private final long staleServed;
 
   private CacheStats(long l1Hits, long l1Misses, long l2Hits, long l2Misses, long loadSuccesses,
       long loadFailures, long totalLoadTimeNanos, long decodeErrors, long redisErrors,
       long oversizedValues, long leaseWaits, long leaseTakeovers, long replayedInvalidations,
-      long flushes, long sampledEntries, long staleEntries) {
+      long flushes, long sampledEntries, long staleEntries, long refreshes, long refreshFailures,
+      long staleServed) {
     this.l1Hits = l1Hits;
     this.l1Misses = l1Misses;
     this.l2Hits = l2Hits;
@@ -77,6 +89,9 @@ public final class CacheStats {
     this.flushes = flushes;
     this.sampledEntries = sampledEntries;
     this.staleEntries = staleEntries;
+    this.refreshes = refreshes;
+    this.refreshFailures = refreshFailures;
+    this.staleServed = staleServed;
   }
 
   /**
@@ -87,7 +102,8 @@ public final class CacheStats {
   public static CacheStats of(long l1Hits, long l1Misses, long l2Hits, long l2Misses,
       long loadSuccesses, long loadFailures, long totalLoadTimeNanos, long decodeErrors,
       long redisErrors, long oversizedValues, long leaseWaits, long leaseTakeovers,
-      long replayedInvalidations, long flushes, long sampledEntries, long staleEntries) {
+      long replayedInvalidations, long flushes, long sampledEntries, long staleEntries,
+      long refreshes, long refreshFailures, long staleServed) {
     return new CacheStats(
         requireNonNegative("l1Hits", l1Hits),
         requireNonNegative("l1Misses", l1Misses),
@@ -104,7 +120,10 @@ public final class CacheStats {
         requireNonNegative("replayedInvalidations", replayedInvalidations),
         requireNonNegative("flushes", flushes),
         requireNonNegative("sampledEntries", sampledEntries),
-        requireNonNegative("staleEntries", staleEntries));
+        requireNonNegative("staleEntries", staleEntries),
+        requireNonNegative("refreshes", refreshes),
+        requireNonNegative("refreshFailures", refreshFailures),
+        requireNonNegative("staleServed", staleServed));
   }
 
   /** Returns the snapshot with every count at zero. */
@@ -241,6 +260,24 @@ public final class CacheStats {
     return staleEntries;
   }
 
+  /**
+   * Background refreshes ({@link CacheSpec#refreshAfter()}) this instance ran to the end: it
+   * stored the new value, or a write that came meanwhile won.
+   */
+  public long refreshes() {
+    return refreshes;
+  }
+
+  /** Background refreshes whose loader or Redis write failed; the old value stayed. */
+  public long refreshFailures() {
+    return refreshFailures;
+  }
+
+  /** Expired values served because the loader threw ({@link CacheSpec#staleIfError()}). */
+  public long staleServed() {
+    return staleServed;
+  }
+
   /** Returns the sum of this snapshot and {@code other}, each count saturating. */
   public CacheStats plus(CacheStats other) {
     return new CacheStats(
@@ -259,7 +296,10 @@ public final class CacheStats {
         saturatedAdd(replayedInvalidations, other.replayedInvalidations),
         saturatedAdd(flushes, other.flushes),
         saturatedAdd(sampledEntries, other.sampledEntries),
-        saturatedAdd(staleEntries, other.staleEntries));
+        saturatedAdd(staleEntries, other.staleEntries),
+        saturatedAdd(refreshes, other.refreshes),
+        saturatedAdd(refreshFailures, other.refreshFailures),
+        saturatedAdd(staleServed, other.staleServed));
   }
 
   /** Returns this snapshot less {@code other}, each count clamped at zero. */
@@ -280,7 +320,10 @@ public final class CacheStats {
         Math.max(0, replayedInvalidations - other.replayedInvalidations),
         Math.max(0, flushes - other.flushes),
         Math.max(0, sampledEntries - other.sampledEntries),
-        Math.max(0, staleEntries - other.staleEntries));
+        Math.max(0, staleEntries - other.staleEntries),
+        Math.max(0, refreshes - other.refreshes),
+        Math.max(0, refreshFailures - other.refreshFailures),
+        Math.max(0, staleServed - other.staleServed));
   }
 
   private static long saturatedAdd(long a, long b) {
@@ -298,14 +341,17 @@ public final class CacheStats {
         && redisErrors == s.redisErrors && oversizedValues == s.oversizedValues
         && leaseWaits == s.leaseWaits && leaseTakeovers == s.leaseTakeovers
         && replayedInvalidations == s.replayedInvalidations && flushes == s.flushes
-        && sampledEntries == s.sampledEntries && staleEntries == s.staleEntries;
+        && sampledEntries == s.sampledEntries && staleEntries == s.staleEntries
+        && refreshes == s.refreshes && refreshFailures == s.refreshFailures
+        && staleServed == s.staleServed;
   }
 
   @Override
   public int hashCode() {
     return Objects.hash(l1Hits, l1Misses, l2Hits, l2Misses, loadSuccesses, loadFailures,
         totalLoadTimeNanos, decodeErrors, redisErrors, oversizedValues, leaseWaits, leaseTakeovers,
-        replayedInvalidations, flushes, sampledEntries, staleEntries);
+        replayedInvalidations, flushes, sampledEntries, staleEntries, refreshes, refreshFailures,
+        staleServed);
   }
 
   @Override
@@ -317,6 +363,8 @@ public final class CacheStats {
         + ", redisErrors=" + redisErrors + ", oversizedValues=" + oversizedValues
         + ", leaseWaits=" + leaseWaits + ", leaseTakeovers=" + leaseTakeovers
         + ", replayedInvalidations=" + replayedInvalidations + ", flushes=" + flushes
-        + ", sampledEntries=" + sampledEntries + ", staleEntries=" + staleEntries + '}';
+        + ", sampledEntries=" + sampledEntries + ", staleEntries=" + staleEntries
+        + ", refreshes=" + refreshes + ", refreshFailures=" + refreshFailures
+        + ", staleServed=" + staleServed + '}';
   }
 }

@@ -32,6 +32,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -113,7 +114,8 @@ public final class NearCacheClient implements AutoCloseable {
 
   /** Wires the parts; {@link Builder#build()} starts the subscriptions. */
   private NearCacheClient(String keyPrefix, String instanceId, RedisDeployment redis,
-      SlotGroups groups, int maxPendingInvalidations, int samplesPerSecond) {
+      SlotGroups groups, int maxPendingInvalidations, int samplesPerSecond,
+      Executor refresher) {
     this.keyPrefix = keyPrefix;
     this.instanceId = instanceId;
     this.redis = redis;
@@ -132,7 +134,8 @@ public final class NearCacheClient implements AutoCloseable {
     contact.watch(subscriptions);
     this.threads = new ClientThreads(keyPrefix, instanceId);
     this.services = new ClientServices(contact, retries, threads.clock(),
-        threads.l1Maintenance(), () -> !closed, groups);
+        threads.l1Maintenance(), () -> !closed, groups,
+        refresher != null ? refresher : threads.refresher());
     threads.every(RETRY_INTERVAL, this::retryWrites);
     threads.every(PING_INTERVAL, subscriptions::ping);
     threads.every(TICK, contact::tick);
@@ -218,8 +221,7 @@ public final class NearCacheClient implements AutoCloseable {
     ensureOpen();
     KeyLayout layout = new KeyLayout(keyPrefix, name, groups);
     DefaultNearCache<K, V> cache = new DefaultNearCache<>(name, spec, keyCodec, serializer, tagsOf,
-        new RemoteStore(redis.commands(), breakers, announcer, name, layout, spec.remoteTtl(),
-            spec.nullTtl(), spec.leaseTimeout()),
+        new RemoteStore(redis.commands(), breakers, announcer, name, layout, spec),
         services);
     if (caches.putIfAbsent(name, cache) != null) {
       throw new IllegalStateException("cache '" + name + "' already exists in this client");
@@ -367,6 +369,7 @@ public final class NearCacheClient implements AutoCloseable {
     private Duration redisTimeout;
     private int maxPendingInvalidations;
     private int samplesPerSecond;
+    private Executor refreshExecutor;
     private SlotGroups slotGroups;
     private String user;
     private String password;
@@ -610,6 +613,26 @@ public final class NearCacheClient implements AutoCloseable {
     }
 
     /**
+     * Where refreshes ahead of expiry ({@link CacheSpec#refreshAfter()}) run: the loader call and
+     * the Redis write of each. Default: a pool of this client's own, of 2 threads started on
+     * demand, with room for 1,000 waiting refreshes, stopped by {@link NearCacheClient#close()};
+     * an executor given here is used as it is and not shut down. A refresh the executor refuses
+     * ({@link java.util.concurrent.RejectedExecutionException}) is counted in {@link
+     * CacheStats#refreshFailures()} and tried again by a later read; it never runs on the reading
+     * thread.
+     *
+     * @param executor runs each refresh once
+     * @throws IllegalStateException if set twice
+     */
+    public Builder refreshExecutor(Executor executor) {
+      if (refreshExecutor != null) {
+        throw new IllegalStateException("refreshExecutor was already set");
+      }
+      refreshExecutor = Objects.requireNonNull(executor, "executor");
+      return this;
+    }
+
+    /**
      * How many slot groups the prefix's keys fall into: each is one hash slot, so on a Cluster a
      * prefix's writes go to at most this many primaries, and a client keeps one subscription per
      * primary that owns some. More groups spread a prefix wider; fewer tie it to fewer shards and
@@ -693,7 +716,7 @@ public final class NearCacheClient implements AutoCloseable {
       check(redis, id);
       NearCacheClient client = new NearCacheClient(keyPrefix, id, redis, groups(),
           maxPendingInvalidations != 0 ? maxPendingInvalidations
-              : DEFAULT_MAX_PENDING_INVALIDATIONS, samplesPerSecond);
+              : DEFAULT_MAX_PENDING_INVALIDATIONS, samplesPerSecond, refreshExecutor);
       try {
         if (client.subscriptions.start(DEFAULT_SUBSCRIBE_TIMEOUT)) {
           client.contact.followOwners();

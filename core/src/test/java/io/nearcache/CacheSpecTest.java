@@ -37,13 +37,16 @@ class CacheSpecTest {
     assertThat(spec.recordStats()).isTrue();
     assertThat(spec.nullTtl()).isEqualTo(Duration.ZERO);
     assertThat(spec.leaseTimeout()).isEqualTo(CacheSpec.DEFAULT_LEASE_TIMEOUT);
+    assertThat(spec.refreshAfter()).isEqualTo(Duration.ZERO);
+    assertThat(spec.staleIfError()).isEqualTo(Duration.ZERO);
   }
 
   @ParameterizedTest
   @ValueSource(strings = {
       "", "localMaxSize=0", "localMaxBytes=1", "localTtl=1d,remoteTtl=90m",
       "localTtl=PT0.0005S", "localTtl=1500ms,remoteTtl=61s,maxValueBytes=512kb,recordStats=false",
-      "nullTtl=30s,leaseTimeout=750ms", "nullTtl=0s"})
+      "nullTtl=30s,leaseTimeout=750ms", "nullTtl=0s",
+      "localTtl=1s,remoteTtl=1s,refreshAfter=700ms,staleIfError=10m"})
   void toStringParsesBackToAnEqualSpec(String text) {
     CacheSpec spec = CacheSpec.parse(text);
     assertThat(CacheSpec.parse(spec.toString())).isEqualTo(spec).hasSameHashCodeAs(spec);
@@ -72,11 +75,14 @@ class CacheSpecTest {
       "recordStats=yes | recordStats: \"yes\" is not a boolean; use true or false",
       "nullTtl=PT0.0001S | nullTtl must be 0 or at least 1ms: PT0.0001S",
       "leaseTimeout=0ms | leaseTimeout <= 0: PT0S",
+      "refreshAfter=30s | refreshAfter (30s) must be shorter than localTtl (30s) and remoteTtl (5m) in \"refreshAfter=30s\"",
+      "localTtl=1h,refreshAfter=5m | refreshAfter (5m) must be shorter than localTtl (1h) and remoteTtl (5m) in \"localTtl=1h,refreshAfter=5m\"",
+      "staleIfError=PT0.0001S | staleIfError must be 0 or at least 1ms: PT0.0001S",
       "localTtl | value of key localTtl was omitted in \"localTtl\"",
       "localTtl= | value of key localTtl was omitted in \"localTtl=\"",
       "localTtl=1s,localTtl=2s | key localTtl is repeated in \"localTtl=1s,localTtl=2s\"",
       "localTtl=1s,,remoteTtl=2s | empty option in \"localTtl=1s,,remoteTtl=2s\"",
-      "ttl=1s | unknown key 'ttl' in \"ttl=1s\"; known keys: localMaxSize, localMaxBytes, localTtl, remoteTtl, maxValueBytes, recordStats, nullTtl, leaseTimeout",
+      "ttl=1s | unknown key 'ttl' in \"ttl=1s\"; known keys: localMaxSize, localMaxBytes, localTtl, remoteTtl, maxValueBytes, recordStats, nullTtl, leaseTimeout, refreshAfter, staleIfError",
       "localMaxSize=1,localMaxBytes=1 | localMaxSize and localMaxBytes cannot both be set; use one in \"localMaxSize=1,localMaxBytes=1\""})
   void malformedSpecsFailNamingKeyValueAndExpectation(String spec, String message) {
     assertThatThrownBy(() -> CacheSpec.parse(spec)).isInstanceOf(IllegalArgumentException.class)

@@ -23,13 +23,15 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import java.util.stream.IntStream;
 
 /**
  * A randomized history of reads (99%), puts (0.5%) and invalidations (0.5%) of a small key space
- * by sixteen threads over some caches, against a "database" (a map of per-key version numbers that
+ * (or, over tagged caches, puts 0.5%, invalidations 0.2% and tag invalidations 0.3%) by sixteen
+ * threads over some caches, against a "database" (a map of per-key version numbers that
  * each write increments under a per-key lock, as a row lock would). Every operation is recorded
  * with its start and end; {@link #check} then looks for reads that returned a version older than
  * a write that had completed before the read started, and by how much. Used by the history checks
@@ -98,15 +100,30 @@ final class History {
             .toList(), writes, Duration.ofDays(1), List.of()));
   }
 
+  /** Over tagged caches, key {@code k<i>} carries the tag {@code t<i % TAGS>}. */
+  static final int TAGS = 3;
+
   private final List<DefaultNearCache<String, String>> caches;
+  private final boolean tagged;
   private final Map<String, Long> database = new ConcurrentHashMap<>();
   private final Map<String, ReentrantLock> rowLocks = new ConcurrentHashMap<>();
   private final List<ReadLog> readLogs = new ArrayList<>();
   final ConcurrentLinkedQueue<Write> writes = new ConcurrentLinkedQueue<>();
+  /** Tag invalidations made, each a write of every key carrying the tag. */
+  final AtomicInteger tagInvalidations = new AtomicInteger();
 
   /** A history over {@code caches}, one per client; thread {@code t} uses cache {@code t % n}. */
   History(List<DefaultNearCache<String, String>> caches) {
+    this(caches, false);
+  }
+
+  /**
+   * A history over {@code caches}; {@code tagged} ones ({@link Fleet#taggedCaches}) hold values
+   * {@code t<i>|<version>} and see tag invalidations too.
+   */
+  History(List<DefaultNearCache<String, String>> caches, boolean tagged) {
     this.caches = caches;
+    this.tagged = tagged;
     for (String key : KEY_NAMES) {
       database.put(key, 0L);
       rowLocks.put(key, new ReentrantLock());
@@ -153,8 +170,12 @@ final class History {
     int dice = random.nextInt(1000);
     if (dice < 990) {
       long begin = System.nanoTime();
-      String value = cache.get(key, k -> Long.toString(database.get(k)));
-      readLog.add(keyIndex, Long.parseLong(value), begin, System.nanoTime());
+      String value = cache.get(key, this::load);
+      readLog.add(keyIndex, version(value), begin, System.nanoTime());
+      return;
+    }
+    if (tagged && dice >= 997) {
+      invalidateTag(client, cache, "t" + keyIndex % TAGS);
       return;
     }
     ReentrantLock row = rowLocks.get(key);
@@ -163,7 +184,7 @@ final class History {
       long begin = System.nanoTime();
       long version = database.merge(key, 1L, Long::sum);
       if (dice < 995) {
-        cache.put(key, Long.toString(version));
+        cache.put(key, valueOf(key, version));
       } else {
         cache.invalidate(key);
       }
@@ -171,6 +192,45 @@ final class History {
     } finally {
       row.unlock();
     }
+  }
+
+  /**
+   * Changes every row carrying {@code tag}, as a repricing job would, then invalidates the tag:
+   * one write of each of those keys, all ending when the invalidation returns.
+   */
+  private void invalidateTag(int client, DefaultNearCache<String, String> cache, String tag) {
+    List<String> keys = KEY_NAMES.stream().filter(k -> tagOf(k).equals(tag)).toList();
+    keys.forEach(k -> rowLocks.get(k).lock()); // in KEY_NAMES order, as every writer locks
+    try {
+      long begin = System.nanoTime();
+      List<Long> versions = keys.stream().map(k -> database.merge(k, 1L, Long::sum)).toList();
+      cache.invalidateTag(tag);
+      long end = System.nanoTime();
+      tagInvalidations.incrementAndGet();
+      for (int i = 0; i < keys.size(); i++) {
+        writes.add(new Write(client, keys.get(i), versions.get(i), false, begin, end));
+      }
+    } finally {
+      keys.forEach(k -> rowLocks.get(k).unlock());
+    }
+  }
+
+  /** What the loader reads from the "database". */
+  private String load(String key) {
+    return valueOf(key, database.get(key));
+  }
+
+  private String valueOf(String key, long version) {
+    return tagged ? tagOf(key) + "|" + version : Long.toString(version);
+  }
+
+  private static String tagOf(String key) {
+    return "t" + Integer.parseInt(key.substring(1)) % TAGS;
+  }
+
+  /** The version a cached value holds. */
+  private static long version(String value) {
+    return Long.parseLong(value.substring(value.indexOf('|') + 1));
   }
 
   List<Read> reads() {
@@ -186,10 +246,10 @@ final class History {
    */
   void assertSettled(Function<String, byte[]> stored) {
     for (String key : KEY_NAMES) {
-      String truth = Long.toString(database.get(key));
+      String truth = load(key);
       await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
         for (DefaultNearCache<String, String> cache : caches) {
-          assertThat(cache.get(key, k -> Long.toString(database.get(k)))).isEqualTo(truth);
+          assertThat(cache.get(key, this::load)).isEqualTo(truth);
           assertThat(cache.peekLocal(key)).as("L1 of %s", key).isIn(null, truth);
         }
       });

@@ -60,6 +60,34 @@ class HistoryCheckTest {
   }
 
   @Test
+  void tagInvalidationsMixedInLeaveNoStaleReadBeyondTheBound(RedisServer redis) throws Exception {
+    try (Fleet fleet = new Fleet(redis, CLIENTS)) {
+      List<DefaultNearCache<String, String>> caches = fleet.taggedCaches("product",
+          CacheSpec.parse("localTtl=1h,remoteTtl=1h,leaseTimeout=2s"));
+      History history = new History(caches, true);
+      history.run(RUN);
+
+      History.Verdict verdict =
+          History.check(history.reads(), history.writes, PROPAGATION_BOUND, List.of());
+      System.out.printf("history check with tags: %d reads and %d writes (%d tag invalidations,"
+              + " each a write of every key with the tag) checked over %d s; %d stale reads"
+              + " beyond the %d ms bound; worst lag behind a completed write %.1f ms%n",
+          history.reads().size(), history.writes.size(), history.tagInvalidations.get(),
+          RUN.toSeconds(),
+          verdict.violations().size(), PROPAGATION_BOUND.toMillis(),
+          verdict.worstLagNanos() / 1e6);
+      assertThat(history.reads().size()).as("reads checked").isGreaterThan(10_000);
+      assertThat(history.writes.size()).as("writes made").isGreaterThan(500);
+      assertThat(history.tagInvalidations).as("tag invalidations made").hasValueGreaterThan(100);
+      assertThat(caches.get(0).stats().l1Hits()).as("tagged entries are served from L1")
+          .isGreaterThan(history.reads().size() / 10);
+      assertThat(verdict.violations()).isEmpty();
+      history.assertSettled(
+          History.storedUnderCurrentGeneration(k -> redis.withJedis(j -> j.get(k))));
+    }
+  }
+
+  @Test
   void faultsNeverLeaveAStaleReadBeyondLocalTtlNorBeyondTheBoundOutsideTheirWindows(
       RedisServer redis) throws Exception {
     Duration localTtl = Duration.ofSeconds(10);

@@ -44,7 +44,7 @@ class ReadPathTest {
       assertThat(loads).hasValue(1);
       assertThat(caches.get(0).stats()).isEqualTo(
           CacheStats.of(1, 1, 0, 1, 1, 0, caches.get(0).stats().totalLoadTimeNanos(), 0, 0, 0, 0,
-              0, 0, 0, 0, 0));
+              0, 0, 0, 0, 0, 0, 0, 0));
       CacheStats peer = caches.get(1).stats();
       assertThat(List.of(peer.l1Hits(), peer.l1Misses(), peer.l2Hits(), peer.loadCount()))
           .containsExactly(1L, 1L, 1L, 0L);

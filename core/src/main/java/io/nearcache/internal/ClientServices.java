@@ -15,6 +15,7 @@ import java.util.function.BooleanSupplier;
  * @param open whether the client is still open, checked on every call but an L1 hit (a closed
  *     client's contact is never trusted, so no hit gets past a close)
  * @param groups the slot groups of the client's prefix
+ * @param refresher where refreshes ahead of expiry run; never the caller's thread
  */
 public record ClientServices(Contact contact, WriteRetries retries, CoarseClock clock,
-    Executor l1Maintenance, BooleanSupplier open, SlotGroups groups) {}
+    Executor l1Maintenance, BooleanSupplier open, SlotGroups groups, Executor refresher) {}

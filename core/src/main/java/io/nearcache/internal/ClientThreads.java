@@ -3,36 +3,55 @@ package io.nearcache.internal;
 import io.nearcache.internal.l1.CoarseClock;
 import io.nearcache.internal.l1.TickMaintenance;
 import java.time.Duration;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A client's two background threads. The maintenance thread ({@code
+ * A client's background threads. The maintenance thread ({@code
  * nearcache-maintenance-<prefix>}) runs periodic tasks: PING, the watchdog and repairs, write
  * retries; a task that throws is logged and runs again. The clock thread ({@code
  * nearcache-clock-<prefix>}) wakes every millisecond to advance the {@link CoarseClock} L1 expiry
  * reads and to run the L1 caches' Caffeine maintenance that came due: a thread of its own, because
  * the maintenance thread waits on Redis, and a stalled clock would keep L1 entries alive past their
- * {@code localTtl}.
+ * {@code localTtl}. Refreshes ahead of expiry run on a small pool ({@code
+ * nearcache-refresh-<prefix>}, up to {@value #REFRESH_THREADS} threads, started on demand and gone
+ * after {@value #REFRESH_IDLE_SECONDS} s idle, {@value #REFRESH_QUEUE} queued at most) unless the
+ * user gave an executor.
  */
 public final class ClientThreads {
   private static final Logger log = LoggerFactory.getLogger(ClientThreads.class);
   /** How often the clock L1 expiry reads advances: the precision of {@code localTtl}. */
   private static final Duration CLOCK_TICK = Duration.ofMillis(1);
   private static final long STOP_WAIT_SECONDS = 5;
+  private static final int REFRESH_THREADS = 2;
+  private static final int REFRESH_QUEUE = 1_000;
+  private static final long REFRESH_IDLE_SECONDS = 10;
 
   private final String name;
   private final CoarseClock clock = new CoarseClock();
   private final TickMaintenance l1Maintenance = new TickMaintenance();
   private final ScheduledExecutorService maintenance;
   private final ScheduledExecutorService clockTicker;
+  private final ThreadPoolExecutor refresher;
 
-  /** Starts both threads, named after {@code prefix}; {@code name} is the client's, for logs. */
+  /**
+   * Starts the maintenance and clock threads, named after {@code prefix}, and makes the refresh
+   * pool; {@code name} is the client's, for logs.
+   */
   public ClientThreads(String prefix, String name) {
     this.name = name;
+    this.refresher = new ThreadPoolExecutor(REFRESH_THREADS, REFRESH_THREADS,
+        REFRESH_IDLE_SECONDS, TimeUnit.SECONDS, new ArrayBlockingQueue<>(REFRESH_QUEUE),
+        daemon("nearcache-refresh-" + prefix));
+    refresher.allowCoreThreadTimeOut(true);
     this.maintenance = daemonScheduler("nearcache-maintenance-" + prefix);
     this.clockTicker = daemonScheduler("nearcache-clock-" + prefix);
     clockTicker.scheduleAtFixedRate(() -> {
@@ -51,6 +70,14 @@ public final class ClientThreads {
     return l1Maintenance;
   }
 
+  /**
+   * The default refresh executor: bounded; a refresh it has no room for is refused with {@link
+   * java.util.concurrent.RejectedExecutionException}, never run on the caller's thread.
+   */
+  public Executor refresher() {
+    return refresher;
+  }
+
   /** Runs {@code task} on the maintenance thread every {@code interval}, after a first wait. */
   public void every(Duration interval, Runnable task) {
     maintenance.scheduleWithFixedDelay(() -> {
@@ -62,13 +89,14 @@ public final class ClientThreads {
     }, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
   }
 
-  /** Stops both threads, waiting up to 5 s for each. */
+  /** Stops every thread, waiting up to 5 s for each kind. */
   public void close() {
     stop(clockTicker, "clock");
     stop(maintenance, "maintenance");
+    stop(refresher, "refresh");
   }
 
-  private void stop(ScheduledExecutorService thread, String what) {
+  private void stop(ExecutorService thread, String what) {
     thread.shutdownNow();
     try {
       if (!thread.awaitTermination(STOP_WAIT_SECONDS, TimeUnit.SECONDS)) {
@@ -80,10 +108,14 @@ public final class ClientThreads {
   }
 
   private static ScheduledExecutorService daemonScheduler(String threadName) {
-    return Executors.newSingleThreadScheduledExecutor(task -> {
+    return Executors.newSingleThreadScheduledExecutor(daemon(threadName));
+  }
+
+  private static ThreadFactory daemon(String threadName) {
+    return task -> {
       Thread thread = new Thread(task, threadName);
       thread.setDaemon(true);
       return thread;
-    });
+    };
   }
 }

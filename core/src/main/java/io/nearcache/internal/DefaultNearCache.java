@@ -26,6 +26,8 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import java.util.function.LongFunction;
@@ -61,6 +63,8 @@ public final class DefaultNearCache<K, V> implements NearCache<K, V> {
   private final SlotGroups groups;
   private final Tagging<V> tagging;
   private final Duration tagTtl;
+  private final boolean refreshes;
+  private final Executor refresher;
   private final ConcurrentHashMap<String, CompletableFuture<V>> loads = new ConcurrentHashMap<>();
 
   /**
@@ -81,7 +85,10 @@ public final class DefaultNearCache<K, V> implements NearCache<K, V> {
     this.tagging = new Tagging<>(tagsOf, remote, errors);
     // A value loaded before a tag invalidation may be written up to a lease later and then lives
     // its TTL: the tag's record must outlive it, or the value would become current again.
-    this.tagTtl = spec.remoteTtl().plus(spec.leaseTimeout().multipliedBy(2));
+    this.tagTtl = spec.remoteTtl().plus(spec.staleIfError())
+        .plus(spec.leaseTimeout().multipliedBy(2));
+    this.refreshes = !spec.refreshAfter().isZero();
+    this.refresher = client.refresher();
     this.readThrough = new ReadThrough<>(name, spec, serializer, remote, stats, errors, tagging);
     this.retries = client.retries();
     this.contact = client.contact();
@@ -99,7 +106,57 @@ public final class DefaultNearCache<K, V> implements NearCache<K, V> {
     String k = encode(key);
     Objects.requireNonNull(loader, "loader");
     Object found = lookUp(k);
-    return found != LocalStore.MISS ? cast(found) : loadOnce(key, k, loader);
+    if (found == LocalStore.MISS) {
+      return loadOnce(key, k, loader);
+    }
+    if (refreshes) {
+      refreshIfDue(key, k, loader);
+    }
+    return cast(found);
+  }
+
+  /**
+   * Starts the refresh of {@code k} on the refresh executor if its L1 entry is older than {@code
+   * refreshAfter} and this node has not started one for it yet; the caller is served at once.
+   */
+  private void refreshIfDue(K key, String k, Function<? super K, ? extends V> loader) {
+    Object slot = local.claimRefresh(k);
+    if (slot == null) {
+      return;
+    }
+    try {
+      refresher.execute(() -> refresh(key, k, loader, slot));
+    } catch (RejectedExecutionException e) {
+      local.unclaim(slot); // a later read tries again
+      stats.recordRefreshFailure();
+      log.debug("cache {}: the refresh executor refused the refresh of {}", name, k, e);
+    }
+  }
+
+  /**
+   * Refreshes {@code k} (see {@link ReadThrough#refresh}). Whatever happens, the entry stays
+   * claimed, so a failing loader is not called again by every read: the old value is served until
+   * its TTL, or until the announced change drops it.
+   */
+  private void refresh(K key, String k, Function<? super K, ? extends V> loader, Object slot) {
+    try {
+      switch (readThrough.refresh(key, k, loader, tagging.epochForLoad())) {
+        case REPLACED -> {
+          stats.recordRefresh();
+          drop(k); // announced to the others; this node reads the new value from L2
+        }
+        case SUPERSEDED -> stats.recordRefresh(); // the write that won is announced
+        case FRESHER -> local.unfill(k, slot); // loaded after it expired there: read that
+        case HELD -> { } // another's refresh is announced
+      }
+    } catch (JedisException e) {
+      stats.recordRefreshFailure();
+      errors.record("refresh", k, e);
+    } catch (RuntimeException e) {
+      stats.recordRefreshFailure();
+      log.warn("cache {}: the refresh of {} failed; serving the old value until it expires: {}",
+          name, k, e.toString());
+    }
   }
 
   @Override

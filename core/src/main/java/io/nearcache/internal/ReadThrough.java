@@ -146,6 +146,7 @@ final class ReadThrough<K, V> {
     }
     byte[] token = newToken();
     Set<String> waited = new HashSet<>();
+    Map<String, byte[]> expired = new HashMap<>(); // frames within their staleIfError grace
     long deadline = System.nanoTime() + maxWaitNanos;
     long backoff = MIN_BACKOFF_MILLIS;
     while (!absent.isEmpty()) {
@@ -154,7 +155,7 @@ final class ReadThrough<K, V> {
         lookups = remote.getOrLeaseAll(absent, token);
       } catch (JedisException e) {
         errors.record("lease", what(absent), e);
-        results.putAll(loadAll(subset(missing, absent), bulkLoader, null, tagEpoch));
+        results.putAll(loadOrExpired(subset(missing, absent), bulkLoader, null, tagEpoch, expired));
         return results;
       }
       Map<String, K> leased = new LinkedHashMap<>();
@@ -165,9 +166,12 @@ final class ReadThrough<K, V> {
         Fetched<V> value = lookup instanceof Found f ? decode(k, f.frame()) : null;
         if (value != null) {
           results.put(k, value);
-        } else if (lookup instanceof Leased) {
+        } else if (lookup instanceof Leased l) {
           if (waited.contains(k)) {
             stats.recordLeaseTakeover();
+          }
+          if (l.expired() != null) {
+            expired.put(k, l.expired());
           }
           leased.put(k, missing.get(k));
         } else {
@@ -178,16 +182,105 @@ final class ReadThrough<K, V> {
         }
       }
       if (!leased.isEmpty()) {
-        results.putAll(loadAll(leased, bulkLoader, token, tagEpoch));
+        results.putAll(loadOrExpired(leased, bulkLoader, token, tagEpoch, expired));
       }
       absent = again;
       if (!absent.isEmpty() && (System.nanoTime() - deadline > 0 || !pause(backoff))) {
-        results.putAll(loadAll(subset(missing, absent), bulkLoader, null, tagEpoch));
+        results.putAll(loadOrExpired(subset(missing, absent), bulkLoader, null, tagEpoch,
+            expired));
         return results;
       }
       backoff = Math.min(backoff * 2, MAX_BACKOFF_MILLIS);
     }
     return results;
+  }
+
+  /**
+   * {@link #loadAll}, and if the loader throws, the values of {@code expired} instead: those that
+   * expired within the cache's {@code staleIfError} grace, if every key has one that is still
+   * current (not removed by a write, an invalidation or a tag invalidation, which delete or
+   * supersede it). They are served, counted and logged, and enter neither tier. Otherwise the
+   * loader's exception is rethrown.
+   */
+  private Map<String, Fetched<V>> loadOrExpired(Map<String, K> keys,
+      Function<? super Set<K>, ? extends Map<? extends K, ? extends V>> bulkLoader, byte[] token,
+      long tagEpoch, Map<String, byte[]> expired) {
+    try {
+      return loadAll(keys, bulkLoader, token, tagEpoch);
+    } catch (RuntimeException e) {
+      if (!expired.keySet().containsAll(keys.keySet())) {
+        throw e;
+      }
+      Map<String, Fetched<V>> served = new LinkedHashMap<>();
+      for (String k : keys.keySet()) {
+        Fetched<V> old = decode(k, expired.get(k));
+        if (old == null) {
+          throw e;
+        }
+        served.put(k, new Fetched<>(old.value(), old.encodedSize(), false, old.tags()));
+      }
+      served.keySet().forEach(k -> stats.recordStaleServed());
+      log.warn("cache {}: the loader of {} failed ({}); serving {} that expired less than"
+          + " staleIfError {} ago", name, what(keys.keySet()), e.toString(),
+          served.size() == 1 ? "the value" : "the values", spec.staleIfError());
+      return served;
+    }
+  }
+
+  /** How a {@link #refresh} ended. */
+  enum Refreshed {
+    /**
+     * This instance loaded the key and replaced its value in Redis, announced: with the new one,
+     * or, if that cannot be stored, by deleting it.
+     */
+    REPLACED,
+    /** Another instance holds the key's lease: it is refreshing, and will announce it. */
+    HELD,
+    /** Redis holds a value newer than the refreshed entry: read it instead. */
+    FRESHER,
+    /** A write or invalidation came during the refresh and won; it is announced. */
+    SUPERSEDED
+  }
+
+  /**
+   * Refreshes {@code k} ahead of its expiry, fleet-wide once: takes its lease unless another
+   * instance holds it or Redis holds a newer value, loads, and writes the result as a write does
+   * (announced) if the lease still stands. A {@code null} result, or one too large for Redis,
+   * invalidates the key instead, announced. Runs on the refresh executor.
+   *
+   * @throws JedisException if Redis failed
+   * @throws RuntimeException what the loader threw (the lease is released)
+   */
+  Refreshed refresh(K key, String k, Function<? super K, ? extends V> loader, long tagEpoch) {
+    byte[] token = newToken();
+    switch (remote.leaseForRefresh(k, token)) {
+      case HELD -> {
+        return Refreshed.HELD;
+      }
+      case FRESHER -> {
+        return Refreshed.FRESHER;
+      }
+      default -> { } // taken: refresh
+    }
+    V value = timed(() -> loader.apply(key), List.of(k), token);
+    byte[] frame;
+    boolean storable;
+    try {
+      List<String> tags = tagging.tagsOf(value);
+      frame = Frame.of(serializer, value, tags, tagEpoch);
+      storable = (value != null || !spec.nullTtl().isZero()) && fitsRemote(k, frame)
+          && (tags.isEmpty() || tagEpoch != TagVersions.UNKNOWN);
+    } catch (RuntimeException e) {
+      release(List.of(k), token);
+      throw e;
+    }
+    if (!storable) {
+      release(List.of(k), token);
+      remote.delete(k); // the old value must not outlive a refresh that could not replace it
+      return Refreshed.REPLACED;
+    }
+    return remote.setIfLeasedAndAnnounce(k, frame, token) ? Refreshed.REPLACED
+        : Refreshed.SUPERSEDED;
   }
 
   /**

@@ -79,6 +79,15 @@ public class L1HitBenchmark {
     return s.nearNoStats.get(w.anyKey(), s.loader);
   }
 
+  /**
+   * As {@link #nearcacheGet}, on a cache whose values carry tags (each product its own tags): a
+   * tagged entry is boxed with its tags, one more pointer on the hit.
+   */
+  @Benchmark
+  public Product nearcacheTaggedGet(LocalState s, Workload w) {
+    return s.nearTagged.get(w.anyKey(), s.loader);
+  }
+
   @Benchmark
   public Product nearcacheGetIfPresent(LocalState s, Workload w) {
     return s.near.getIfPresent(w.anyKey());
@@ -103,6 +112,7 @@ public class L1HitBenchmark {
     NearCacheClient client;
     NearCache<String, Product> near;
     NearCache<String, Product> nearNoStats;
+    NearCache<String, Product> nearTagged;
     Function<String, Product> loader;
 
     @Setup(Level.Trial)
@@ -115,6 +125,7 @@ public class L1HitBenchmark {
       near = Peers.products(client, w, w.workingSet);
       nearNoStats = Peers.products(client, w, "nostats",
           "localMaxSize=" + w.workingSet + ",recordStats=false");
+      nearTagged = Peers.taggedProducts(client, w, w.workingSet);
       Map<String, Integer> index = new HashMap<>();
       for (int i = 0; i < w.workingSet; i++) {
         index.put(w.keys[i], i);
@@ -125,6 +136,7 @@ public class L1HitBenchmark {
         caffeine.put(key, product);
         caffeineTicked.put(key, product);
         nearNoStats.get(key, k -> product);
+        nearTagged.get(key, k -> product);
       }
     }
 

@@ -1,9 +1,11 @@
 package io.nearcache.jmh;
 
 import io.nearcache.CacheSpec;
+import io.nearcache.KeyCodec;
 import io.nearcache.NearCache;
 import io.nearcache.NearCacheClient;
 import java.net.URI;
+import java.util.List;
 import org.redisson.Redisson;
 import org.redisson.api.RedissonClient;
 import org.redisson.config.Config;
@@ -34,6 +36,17 @@ final class Peers {
       String name, String spec) {
     return client.cache(name, CacheSpec.parse(spec + ",localTtl=1h,remoteTtl=1h"),
         workload.kryo);
+  }
+
+  /**
+   * The cache "tagged" of products, each tagged with its id and its category (two tags), as
+   * {@link #products}.
+   */
+  static NearCache<String, Product> taggedProducts(NearCacheClient client, Workload workload,
+      long localMaxSize) {
+    return client.cache("tagged", CacheSpec.parse("localMaxSize=" + localMaxSize
+        + ",localTtl=1h,remoteTtl=1h"), KeyCodec.strings(), workload.kryo,
+        p -> List.of("product:" + p.id(), "category:" + p.categoryId()));
   }
 
   /** A plain pooled Jedis client, as nearcache's own. */

@@ -111,6 +111,28 @@ public enum NearCacheMeter {
       "Sampled L1 entries found to differ from Redis beyond the bound, then dropped"),
 
   /**
+   * Counter, per cache: refreshes ahead of expiry ({@code refreshAfter}) this instance ran to the
+   * end, the one instance of the fleet that held the key's lease. {@code CacheStats.refreshes()}.
+   */
+  REFRESHES("nearcache.refreshes", Meter.Type.COUNTER,
+      "Refreshes ahead of expiry this instance ran to the end"),
+
+  /**
+   * Counter, per cache: refreshes ahead of expiry that failed (loader threw, Redis failed, or the
+   * refresh executor was full); the old value stays until its TTL. {@code
+   * CacheStats.refreshFailures()}.
+   */
+  REFRESH_FAILURES("nearcache.refresh.failures", Meter.Type.COUNTER,
+      "Refreshes ahead of expiry that failed; the old value stays until its TTL"),
+
+  /**
+   * Counter, per cache: reads answered with a value that expired less than {@code staleIfError}
+   * ago, because the loader threw. {@code CacheStats.staleServed()}.
+   */
+  STALE_SERVED("nearcache.stale.served", Meter.Type.COUNTER,
+      "Reads answered with an expired value within staleIfError because the loader threw"),
+
+  /**
    * Gauge, per client: invalidations made while Redis could not take them, kept to be redone
    * (one per key, one per cache that overflowed the bound). While above zero, other instances may
    * serve values this one invalidated. {@code NearCacheClient.pendingInvalidations()}.

@@ -62,6 +62,12 @@ import java.util.function.ToLongFunction;
  *       <td>{@link NearCacheMeter#SAMPLED_ENTRIES}</td></tr>
  *   <tr><td>{@code nearcache.consistency.stale}</td><td>counter</td><td></td>
  *       <td>{@link NearCacheMeter#STALE_ENTRIES}</td></tr>
+ *   <tr><td>{@code nearcache.refreshes}</td><td>counter</td><td></td>
+ *       <td>{@link NearCacheMeter#REFRESHES}</td></tr>
+ *   <tr><td>{@code nearcache.refresh.failures}</td><td>counter</td><td></td>
+ *       <td>{@link NearCacheMeter#REFRESH_FAILURES}</td></tr>
+ *   <tr><td>{@code nearcache.stale.served}</td><td>counter</td><td></td>
+ *       <td>{@link NearCacheMeter#STALE_SERVED}</td></tr>
  * </table>
  *
  * <p><b>What the standard meters count.</b> {@code cache.gets} carries no tier tag on purpose: an
@@ -200,6 +206,9 @@ public final class NearCacheMetrics extends CacheMeterBinder<NearCache<?, ?>> {
     count(registry, NearCacheMeter.FLUSHES, cache, tags, CacheStats::flushes);
     count(registry, NearCacheMeter.SAMPLED_ENTRIES, cache, tags, CacheStats::sampledEntries);
     count(registry, NearCacheMeter.STALE_ENTRIES, cache, tags, CacheStats::staleEntries);
+    count(registry, NearCacheMeter.REFRESHES, cache, tags, CacheStats::refreshes);
+    count(registry, NearCacheMeter.REFRESH_FAILURES, cache, tags, CacheStats::refreshFailures);
+    count(registry, NearCacheMeter.STALE_SERVED, cache, tags, CacheStats::staleServed);
   }
 
   private static Tags tiered(Tags tags, String tier, String result) {

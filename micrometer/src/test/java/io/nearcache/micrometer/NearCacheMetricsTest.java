@@ -110,16 +110,19 @@ class NearCacheMetricsTest {
           .hasValue(stats.l2Hits());
       assertThat(scrape.value("nearcache_gets_total", tiered("l2", "miss")))
           .hasValue(stats.l2Misses());
-      Map<NearCacheMeter, Long> counts = Map.of(
-          NearCacheMeter.LEASE_WAITS, stats.leaseWaits(),
-          NearCacheMeter.LEASE_TAKEOVERS, stats.leaseTakeovers(),
-          NearCacheMeter.REDIS_ERRORS, stats.redisErrors(),
-          NearCacheMeter.DECODE_ERRORS, stats.decodeErrors(),
-          NearCacheMeter.OVERSIZED_VALUES, stats.oversizedValues(),
-          NearCacheMeter.REPLAYED_INVALIDATIONS, stats.replayedInvalidations(),
-          NearCacheMeter.FLUSHES, stats.flushes(),
-          NearCacheMeter.SAMPLED_ENTRIES, stats.sampledEntries(),
-          NearCacheMeter.STALE_ENTRIES, stats.staleEntries());
+      Map<NearCacheMeter, Long> counts = Map.ofEntries(
+          Map.entry(NearCacheMeter.LEASE_WAITS, stats.leaseWaits()),
+          Map.entry(NearCacheMeter.LEASE_TAKEOVERS, stats.leaseTakeovers()),
+          Map.entry(NearCacheMeter.REDIS_ERRORS, stats.redisErrors()),
+          Map.entry(NearCacheMeter.DECODE_ERRORS, stats.decodeErrors()),
+          Map.entry(NearCacheMeter.OVERSIZED_VALUES, stats.oversizedValues()),
+          Map.entry(NearCacheMeter.REPLAYED_INVALIDATIONS, stats.replayedInvalidations()),
+          Map.entry(NearCacheMeter.FLUSHES, stats.flushes()),
+          Map.entry(NearCacheMeter.SAMPLED_ENTRIES, stats.sampledEntries()),
+          Map.entry(NearCacheMeter.STALE_ENTRIES, stats.staleEntries()),
+          Map.entry(NearCacheMeter.REFRESHES, stats.refreshes()),
+          Map.entry(NearCacheMeter.REFRESH_FAILURES, stats.refreshFailures()),
+          Map.entry(NearCacheMeter.STALE_SERVED, stats.staleServed()));
       counts.forEach((meter, count) -> assertThat(scrape.value(prometheusName(meter), PRODUCT))
           .as(meter.meterName()).hasValue(count));
       Arrays.stream(NearCacheMeter.values())

@@ -11,6 +11,7 @@ import java.util.Iterator;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.function.Predicate;
 
 /**
@@ -19,10 +20,10 @@ import java.util.function.Predicate;
  * min(nullTtl, localTtl)}).
  *
  * <p>Fills are guarded by reservations, as Hazelcast's near cache does, so that a value fetched
- * before an invalidation never enters L1 after it: {@link #reserve} puts a placeholder with a unique
- * identity in the slot before the fetch; {@link #invalidate} and {@link #invalidateAll} remove
- * entries in any state, placeholders included; {@link #fill} swaps the value in only if that very
- * placeholder is still there. Only {@link ConcurrentMap} operations on single keys are used (no
+ * before an invalidation never enters L1 after it: {@link #reserve} puts a placeholder with a
+ * unique identity in the slot before the fetch; {@link #invalidate} and {@link #invalidateAll}
+ * remove entries in any state, placeholders included; {@link #fill} swaps the value in only if
+ * that very placeholder is still there. Only {@link ConcurrentMap} operations on single keys are used (no
  * Caffeine compute across I/O; Caffeine leaves {@code invalidate} of an entry being loaded
  * undefined, so loading entries are never used).
  *
@@ -32,7 +33,7 @@ import java.util.function.Predicate;
  * write time in that node and reads a {@link CoarseClock}, not {@code System.nanoTime()}, whose
  * call alone cost another quarter. Only the rarer slots carry a wrapper: a cached "no value"
  * ({@link Absent}, with its shorter deadline) and values with their encoded size, in a
- * bytes-bounded L1, or with their tags ({@link Boxed}).
+ * bytes-bounded L1, with their tags, or with the time they are due for a refresh ({@link Boxed}).
  *
  * <p>Tagged values are also indexed by tag, so that a tag invalidation drops exactly its entries
  * without a pass over L1. The index holds the very {@link Boxed} slots, so dropping one removes it
@@ -63,6 +64,8 @@ public final class LocalStore<V> {
   private final long nullTtlNanos;
   private final boolean weighed;
   private final boolean holdsNothing;
+  /** {@link CacheSpec#refreshAfter()} in nanoseconds; 0 when entries are not refreshed. */
+  private final long refreshNanos;
   /** Tag to the tagged slots now in L1 (and their keys); {@code null} in an untagged L1. */
   private final ConcurrentMap<String, ConcurrentMap<Boxed, String>> byTag;
 
@@ -87,6 +90,7 @@ public final class LocalStore<V> {
     this.nullTtlNanos = Math.min(spec.nullTtl().toNanos(), spec.localTtl().toNanos());
     this.weighed = spec.localMaxBytes() >= 0;
     this.holdsNothing = spec.localMaxSize() == 0;
+    this.refreshNanos = spec.refreshAfter().toNanos();
     Caffeine<Object, Object> builder = Caffeine.newBuilder()
         .executor(maintenance)
         .ticker(clock::nanos)
@@ -95,7 +99,8 @@ public final class LocalStore<V> {
       builder.removalListener((Object key, Object slot, RemovalCause cause) -> unindex(slot));
     }
     Cache<String, Object> cache = weighed
-        ? builder.maximumWeight(spec.localMaxBytes()).<String, Object>weigher(LocalStore::weight).build()
+        ? builder.maximumWeight(spec.localMaxBytes())
+            .<String, Object>weigher(LocalStore::weight).build()
         : builder.maximumSize(spec.localMaxSize()).build();
     this.map = cache.asMap();
     this.writes = cache.policy().expireAfterWrite().orElseThrow();
@@ -158,7 +163,9 @@ public final class LocalStore<V> {
       return null;
     }
     Object slot = value == null ? new Absent(clock.nanos() + nullTtlNanos, encodedSize)
-        : weighed || tags.length > 0 ? new Boxed(value, weighed ? encodedSize : 0, tags)
+        : weighed || tags.length > 0 || refreshNanos > 0
+            ? new Boxed(value, weighed ? encodedSize : 0, tags,
+                refreshNanos > 0 ? clock.nanos() + refreshNanos : 0)
         : value;
     if (slot instanceof Boxed boxed && tags.length > 0) {
       for (String tag : tags) {
@@ -170,6 +177,23 @@ public final class LocalStore<V> {
     }
     unindex(slot);
     return null;
+  }
+
+  /**
+   * Claims the refresh of {@code key}'s entry if it is older than {@link CacheSpec#refreshAfter()}
+   * and nobody claimed it yet: one refresh per entry per node.
+   *
+   * @return the entry's slot, for {@link #unfill} and {@link #unclaim}, or {@code null} if it is
+   *     not due or already claimed
+   */
+  public Object claimRefresh(String key) {
+    return map.get(key) instanceof Boxed b && b.refreshAt != 0
+        && clock.nanos() - b.refreshAt >= 0 && b.claim() ? b : null;
+  }
+
+  /** Gives a claimed refresh back, so that a later read of the entry claims it again. */
+  public void unclaim(Object slot) {
+    ((Boxed) slot).unclaim();
   }
 
   /** Drops {@code key} if it still holds {@code slot}, as {@link #fill} returned it. */
@@ -292,14 +316,29 @@ public final class LocalStore<V> {
    * itself, since the tag index and conditional removes must tell two fills of one value apart.
    */
   private static final class Boxed {
+    private static final AtomicIntegerFieldUpdater<Boxed> CLAIMED =
+        AtomicIntegerFieldUpdater.newUpdater(Boxed.class, "claimed");
+
     final Object value;
     final int weight;
     final String[] tags;
+    /** When a read should refresh it, on the {@link CoarseClock}; 0 for never. */
+    final long refreshAt;
+    private volatile int claimed;
 
-    Boxed(Object value, int weight, String[] tags) {
+    Boxed(Object value, int weight, String[] tags, long refreshAt) {
       this.value = value;
       this.weight = weight;
       this.tags = tags;
+      this.refreshAt = refreshAt;
+    }
+
+    boolean claim() {
+      return claimed == 0 && CLAIMED.compareAndSet(this, 0, 1);
+    }
+
+    void unclaim() {
+      claimed = 0;
     }
   }
 }

@@ -1,5 +1,6 @@
 package io.nearcache.internal.l2;
 
+import io.nearcache.CacheSpec;
 import io.nearcache.internal.invalidation.Announcer;
 import io.nearcache.internal.invalidation.InvalidationLog;
 import io.nearcache.internal.invalidation.InvalidationMessage.Kind;
@@ -48,12 +49,53 @@ import redis.clients.jedis.exceptions.JedisException;
 public final class RemoteStore {
   private static final long UNKNOWN = -1;
 
-  /** Returns the value frame, or takes the lease (1), or reports it held by another (0). */
+  /**
+   * Returns the value frame if it is fresh: it has more than the grace ARGV[3] left to live (with
+   * no grace, if it exists at all). Else takes the lease and returns 1, or {the expired frame}
+   * while it is in its grace; or reports the lease held by another (0).
+   */
   private static final Script GET_OR_LEASE = new Script("""
       local value = redis.call('GET', KEYS[1])
-      if value then return value end
+      local grace = tonumber(ARGV[3])
+      if value and (grace == 0 or redis.call('PTTL', KEYS[1]) > grace) then return value end
+      if redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then
+        if value then return {value} end
+        return 1
+      end
+      return 0""");
+
+  /** The value frame if it has more than the grace ARGV[1] left to live, else nil. */
+  private static final Script GET_FRESH = new Script("""
+      local value = redis.call('GET', KEYS[1])
+      if value and redis.call('PTTL', KEYS[1]) > tonumber(ARGV[1]) then return value end
+      return false""");
+
+  /**
+   * Takes the lease for a refresh (1), unless the value was written less than refreshAfter ago: it
+   * has more than ARGV[3] left to live (2), or another holds the lease (0).
+   */
+  private static final Script LEASE_FOR_REFRESH = new Script("""
+      if redis.call('PTTL', KEYS[1]) > tonumber(ARGV[3]) then return 2 end
       if redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then return 1 end
       return 0""");
+
+  /** What {@link #leaseForRefresh} found. */
+  public enum RefreshLease {
+    /** The caller holds the lease: it refreshes. */
+    TAKEN,
+    /** Another instance holds it: its write will be announced. */
+    HELD,
+    /** The value in Redis is newer than the caller's: another refreshed it, or reloaded it. */
+    FRESHER
+  }
+
+  /** A refresh's write: as a write, but only if the refresh's lease still stands. */
+  private static final Script SET_IF_LEASED_AND_ANNOUNCE = new Script(Announcer.LUA + """
+      if redis.call('GET', KEYS[2]) ~= ARGV[1] then return 0 end
+      redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+      redis.call('DEL', KEYS[2])
+      announce(tonumber(ARGV[4]), 'c', ARGV[5], 'k', ARGV[6])
+      return 1""");
 
   private static final Script SET_IF_LEASED = new Script("""
       if redis.call('GET', KEYS[2]) ~= ARGV[1] then return 0 end
@@ -116,13 +158,18 @@ public final class RemoteStore {
   /** The key's value frame. */
   public record Found(byte[] frame) implements Lookup {}
 
-  /** No value; the caller now holds the lease. */
-  public record Leased() implements Lookup {}
+  /**
+   * No fresh value; the caller now holds the lease.
+   *
+   * @param expired the frame that expired within the cache's {@code staleIfError} grace, or
+   *     {@code null}: what may be served if the load fails
+   */
+  public record Leased(byte[] expired) implements Lookup {}
 
   /** No value; another holds the lease. */
   public record HeldByOther() implements Lookup {}
 
-  private static final Leased LEASED = new Leased();
+  private static final Leased LEASED = new Leased(null);
   private static final HeldByOther HELD = new HeldByOther();
 
   private final UnifiedJedis jedis;
@@ -134,33 +181,56 @@ public final class RemoteStore {
   private final byte[] ttlMillis;
   private final byte[] nullTtlMillis;
   private final byte[] leaseMillis;
+  private final byte[] graceMillis;
+  private final boolean graced;
+  private final byte[] refreshedWithinMillis;
   private final AtomicLong generation = new AtomicLong(UNKNOWN);
 
   /**
-   * Creates the L2 of one cache: values live {@code ttl}, "no value" frames {@code nullTtl},
-   * leases {@code leaseTimeout}.
+   * Creates the L2 of one cache as {@code spec} says: values live {@code remoteTtl}, "no value"
+   * frames {@code nullTtl}, both {@code staleIfError} longer, during which they are expired but
+   * still read by a load that may fail; leases live {@code leaseTimeout}.
    */
   public RemoteStore(UnifiedJedis jedis, Breakers breakers, Announcer announcer, String cache,
-      KeyLayout layout, Duration ttl, Duration nullTtl, Duration leaseTimeout) {
+      KeyLayout layout, CacheSpec spec) {
     this.jedis = jedis;
     this.breakers = breakers;
     this.announcer = announcer;
     this.cacheName = cache;
     this.cache = cache.getBytes(StandardCharsets.UTF_8);
     this.layout = layout;
-    this.ttlMillis = millis(ttl);
-    this.nullTtlMillis = millis(nullTtl);
-    this.leaseMillis = millis(leaseTimeout);
+    Duration grace = spec.staleIfError();
+    this.ttlMillis = millis(spec.remoteTtl().plus(grace));
+    this.nullTtlMillis = millis(spec.nullTtl().plus(grace));
+    this.leaseMillis = millis(spec.leaseTimeout());
+    this.graceMillis = millis(grace);
+    this.graced = !grace.isZero();
+    this.refreshedWithinMillis =
+        millis(spec.remoteTtl().plus(grace).minus(spec.refreshAfter()));
   }
 
-  /** The frame of {@code key}, or {@code null}, for a read that takes no lease. */
+  /**
+   * The frame of {@code key}, or {@code null}, for a read that takes no lease. A value past its
+   * TTL but within its {@code staleIfError} grace is {@code null} here.
+   */
   public byte[] get(String key) {
-    return breakers.of(layout.groupOf(key))
-        .call(() -> jedis.get(layout.valueKey(knownGeneration(), key)));
+    return getAll(List.of(key)).get(0);
   }
 
-  /** The frame of each key, {@code null} where absent, in one round trip per server. */
+  /**
+   * The frame of each key, {@code null} where absent (or expired within its grace), in one round
+   * trip per server.
+   */
   public List<byte[]> getAll(List<String> keys) {
+    if (graced) {
+      List<Object> replies = batch(keys,
+          (gen, key) -> GET_FRESH.run(jedis, List.of(layout.valueKey(gen, key)),
+              List.of(graceMillis)),
+          (pipeline, gen, key) -> GET_FRESH.queue(pipeline, List.of(layout.valueKey(gen, key)),
+              List.of(graceMillis)));
+      return replies.stream().map(reply -> reply instanceof byte[] frame ? frame : null)
+          .toList();
+    }
     return batch(keys, (gen, key) -> jedis.get(layout.valueKey(gen, key)),
         (pipeline, gen, key) -> pipeline.get(layout.valueKey(gen, key)));
   }
@@ -170,10 +240,10 @@ public final class RemoteStore {
    * round trip per server.
    */
   public List<Lookup> getOrLeaseAll(List<String> keys, byte[] token) {
+    List<byte[]> args = List.of(token, leaseMillis, graceMillis);
     List<Object> replies = batch(keys,
-        (gen, key) -> GET_OR_LEASE.run(jedis, entryKeys(gen, key), List.of(token, leaseMillis)),
-        (pipeline, gen, key) ->
-            GET_OR_LEASE.queue(pipeline, entryKeys(gen, key), List.of(token, leaseMillis)));
+        (gen, key) -> GET_OR_LEASE.run(jedis, entryKeys(gen, key), args),
+        (pipeline, gen, key) -> GET_OR_LEASE.queue(pipeline, entryKeys(gen, key), args));
     return replies.stream().map(RemoteStore::lookup).toList();
   }
 
@@ -229,6 +299,38 @@ public final class RemoteStore {
       long gen = knownGeneration();
       return SET_AND_ANNOUNCE.run(jedis, changeKeys(gen, group, key), changeArgs(group, key,
           List.of(frame, ttlMillis, decimal(gen), cache, KeyLayout.utf8(key))));
+    });
+  }
+
+  /**
+   * Takes the lease of {@code key} for a refresh ahead of its expiry, unless another instance holds
+   * it or the value in Redis was written less than {@code refreshAfter} ago (another refreshed it,
+   * or loaded it after it expired).
+   *
+   * @return whether the caller now holds the lease, and if not why
+   */
+  public RefreshLease leaseForRefresh(String key, byte[] token) {
+    Object reply = breakers.of(layout.groupOf(key)).call(() -> LEASE_FOR_REFRESH.run(jedis,
+        entryKeys(knownGeneration(), key), List.of(token, leaseMillis, refreshedWithinMillis)));
+    return Long.valueOf(1).equals(reply) ? RefreshLease.TAKEN
+        : Long.valueOf(2).equals(reply) ? RefreshLease.FRESHER : RefreshLease.HELD;
+  }
+
+  /**
+   * A refresh's write: stores {@code frame} as {@link #set} does, announced, but only if the lease
+   * of {@code token} still stands, so that a write or invalidation that came during the refresh
+   * wins.
+   *
+   * @return whether it was stored
+   */
+  public boolean setIfLeasedAndAnnounce(String key, byte[] frame, byte[] token) {
+    int group = layout.groupOf(key);
+    return breakers.of(group).call(() -> {
+      long gen = knownGeneration();
+      return Long.valueOf(1).equals(SET_IF_LEASED_AND_ANNOUNCE.run(jedis,
+          changeKeys(gen, group, key), changeArgs(group, key,
+              List.of(token, frame, Frame.isNoValue(frame) ? nullTtlMillis : ttlMillis,
+                  decimal(gen), cache, KeyLayout.utf8(key)))));
     });
   }
 
@@ -409,6 +511,9 @@ public final class RemoteStore {
   private static Lookup lookup(Object reply) {
     if (reply instanceof byte[] frame) {
       return new Found(frame);
+    }
+    if (reply instanceof List<?> expired) {
+      return new Leased((byte[]) expired.get(0));
     }
     return Long.valueOf(1).equals(reply) ? LEASED : HELD;
   }

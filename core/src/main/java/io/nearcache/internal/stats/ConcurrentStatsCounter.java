@@ -21,6 +21,9 @@ final class ConcurrentStatsCounter implements StatsCounter {
   private final LongAdder flushes = new LongAdder();
   private final LongAdder sampledEntries = new LongAdder();
   private final LongAdder staleEntries = new LongAdder();
+  private final LongAdder refreshes = new LongAdder();
+  private final LongAdder refreshFailures = new LongAdder();
+  private final LongAdder staleServed = new LongAdder();
 
   @Override
   public void recordL1Hit() {
@@ -100,11 +103,27 @@ final class ConcurrentStatsCounter implements StatsCounter {
   }
 
   @Override
+  public void recordRefresh() {
+    refreshes.increment();
+  }
+
+  @Override
+  public void recordRefreshFailure() {
+    refreshFailures.increment();
+  }
+
+  @Override
+  public void recordStaleServed() {
+    staleServed.increment();
+  }
+
+  @Override
   public CacheStats snapshot() {
     // Each sum is read on its own, so a snapshot taken under load may be off by in-flight calls.
     return CacheStats.of(l1Hits.sum(), l1Misses.sum(), l2Hits.sum(), l2Misses.sum(),
         loadSuccesses.sum(), loadFailures.sum(), totalLoadTimeNanos.sum(), decodeErrors.sum(),
         redisErrors.sum(), oversizedValues.sum(), leaseWaits.sum(), leaseTakeovers.sum(),
-        replayedInvalidations.sum(), flushes.sum(), sampledEntries.sum(), staleEntries.sum());
+        replayedInvalidations.sum(), flushes.sum(), sampledEntries.sum(), staleEntries.sum(),
+        refreshes.sum(), refreshFailures.sum(), staleServed.sum());
   }
 }

@@ -52,6 +52,15 @@ enum DisabledStatsCounter implements StatsCounter {
   public void recordStaleEntry() {}
 
   @Override
+  public void recordRefresh() {}
+
+  @Override
+  public void recordRefreshFailure() {}
+
+  @Override
+  public void recordStaleServed() {}
+
+  @Override
   public CacheStats snapshot() {
     return CacheStats.empty();
   }

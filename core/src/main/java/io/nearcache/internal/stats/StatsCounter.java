@@ -54,6 +54,15 @@ public interface StatsCounter {
   /** A sampled L1 entry was found stale: different from Redis beyond the bound. */
   void recordStaleEntry();
 
+  /** A background refresh stored a new value. */
+  void recordRefresh();
+
+  /** A background refresh failed; the old value stays. */
+  void recordRefreshFailure();
+
+  /** An expired value was served because the loader threw. */
+  void recordStaleServed();
+
   /** Returns the counts so far. */
   CacheStats snapshot();
 

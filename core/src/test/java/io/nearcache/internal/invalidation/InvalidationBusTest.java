@@ -3,6 +3,7 @@ package io.nearcache.internal.invalidation;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.nearcache.CacheSpec;
 import io.nearcache.internal.invalidation.InvalidationMessage.Kind;
 import io.nearcache.internal.keys.KeyLayout;
 import io.nearcache.internal.keys.SlotGroups;
@@ -210,7 +211,7 @@ class InvalidationBusTest {
         SlotGroups.defaults(), PREFIX, "writer");
     return new RemoteStore(jedis, breakers(), announcer, cache,
         new KeyLayout(PREFIX, cache, SlotGroups.defaults()),
-        Duration.ofMinutes(1), Duration.ZERO, Duration.ofSeconds(5));
+        CacheSpec.parse("remoteTtl=1m,leaseTimeout=5s"));
   }
 
   private static Breakers breakers() {

@@ -39,7 +39,7 @@ public final class Report {
   /** Every benchmark the suite publishes, by class. */
   static final Map<String, List<String>> SUITE = Map.of(
       "L1HitBenchmark", List.of("caffeineGetIfPresent", "caffeineTickedGetIfPresent",
-          "nearcacheGet", "nearcacheGetNoStats", "nearcacheGetIfPresent",
+          "nearcacheGet", "nearcacheGetNoStats", "nearcacheTaggedGet", "nearcacheGetIfPresent",
           "redissonLocalCachedMapGet", "jedisClientSideCacheGet"),
       "L2HitBenchmark", List.of("rawJedisGetAndDecode", "nearcacheGet"),
       "MissFillBenchmark", List.of("rawJedisCacheAside", "nearcacheGet"),
