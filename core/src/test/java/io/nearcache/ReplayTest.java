@@ -19,6 +19,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Pipeline;
+import redis.clients.jedis.StreamEntryID;
 
 /**
  * A client that missed invalidations repairs its L1 from the invalidation logs: it drops exactly
@@ -139,6 +140,36 @@ class ReplayTest {
           .isEqualTo(CHANGED - changedInTrimmed);
       for (int i = 0; i < KEYS; i++) {
         assertThat(pair.reader.get("k" + i, pair.database::get)).isEqualTo(i < CHANGED ? "v2" : "v1");
+      }
+    }
+  }
+
+  /**
+   * A node of a later release logged a change of a kind this one cannot read: the group it is in
+   * is dropped, not half repaired, and the other groups replay as usual.
+   */
+  @Test
+  void aLoggedChangeOfAnUnknownKindDropsItsGroup() {
+    int group = 3;
+    try (RedisServer redis = RedisServer.start(); Pair pair = new Pair(redis)) {
+      pair.changeWhileCutOff(() -> redis.withJedis(j -> {
+        long next = j.incr(KeyLayout.counterKey("replay", group));
+        j.xadd(KeyLayout.logKey("replay", group), new StreamEntryID(0, next),
+            Map.of("c", "product", "x", "a change of a later release"));
+        return null;
+      }));
+
+      await().atMost(Duration.ofSeconds(15)).until(() ->
+          pair.reader.stats().flushes() >= 1 && pair.reader.servesL1());
+      assertThat(pair.reader.stats().flushes()).as("only that group").isEqualTo(1);
+      for (int i = CHANGED; i < KEYS; i++) {
+        String key = "k" + i;
+        assertThat(pair.reader.peekLocal(key)).as("L1 of %s", key)
+            .isEqualTo(SlotGroups.defaults().of(key) == group ? null : "v1");
+      }
+      for (int i = 0; i < KEYS; i++) {
+        assertThat(pair.reader.get("k" + i, pair.database::get))
+            .isEqualTo(i < CHANGED ? "v2" : "v1");
       }
     }
   }
