@@ -15,9 +15,9 @@ import io.nearcache.internal.l2.RemoteStore;
 import io.nearcache.internal.stats.StatsCounter;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.Iterator;
-import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -529,8 +529,8 @@ public final class DefaultNearCache<K, V> implements NearCache<K, V> {
    * What {@link ConsistencySampler} compares for {@code k}: the L1 entry and, framed as this cache
    * would write it, whether Redis holds the same. {@code null} when there is nothing to compare:
    * L1 serves no entry of {@code k} older than {@code minAge}, the key's group is out of step (L1
-   * is not served then), or Redis holds no value of it (expired there, or evicted). Counts a
-   * sampled entry otherwise. Reads Redis on the calling thread.
+   * is not served then), or Redis holds no value of it (expired there, or evicted) or bytes that
+   * are no frame. Counts a sampled entry otherwise. Reads Redis on the calling thread.
    *
    * @throws JedisException if Redis cannot be read
    * @throws io.nearcache.SerializationException if the L1 value cannot be encoded
@@ -545,11 +545,15 @@ public final class DefaultNearCache<K, V> implements NearCache<K, V> {
       return null;
     }
     V value = cast(held.value());
-    byte[] mine = Frame.of(serializer, value);
-    Frame.Tags tags = Frame.tags(stored);
-    if (tags != null) { // compared by value: the epoch it was loaded in is not this entry's own
-      mine = Frame.of(serializer, value, tags.tags(), tags.epoch());
+    Frame.Tags tags;
+    try {
+      tags = Frame.tags(stored);
+    } catch (IllegalArgumentException e) {
+      return null; // not a frame: the next read of it deletes it, counted as a decode error
     }
+    // Compared with the tags and epoch Redis holds: the value is what must match.
+    byte[] mine = tags == null ? Frame.of(serializer, value)
+        : Frame.of(serializer, value, tags.tags(), tags.epoch());
     stats.recordSampledEntry();
     return new Sample(held.slot(), Arrays.equals(mine, stored));
   }

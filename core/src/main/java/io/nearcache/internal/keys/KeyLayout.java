@@ -12,8 +12,8 @@ import redis.clients.jedis.util.JedisClusterCRC16;
  *   lease       &lt;prefix&gt;:&lt;cache&gt;:&lt;generation&gt;:{&lt;prefix&gt;:&lt;group&gt;}:l:&lt;key&gt;
  *   generation  &lt;prefix&gt;:&lt;cache&gt;:{&lt;prefix&gt;:00}:generation
  *   healed      &lt;prefix&gt;:&lt;cache&gt;:{&lt;prefix&gt;:00}:healed   (failovers already healed)
- *   tag epoch   &lt;prefix&gt;:&lt;cache&gt;:{&lt;prefix&gt;:00}:tags     (the last tag invalidation's number)
- *   tag         &lt;prefix&gt;:&lt;cache&gt;:{&lt;prefix&gt;:00}:t:&lt;tag&gt;  (the epoch it was last invalidated in)
+ *   tag epoch   &lt;prefix&gt;:&lt;cache&gt;:{&lt;prefix&gt;:00}:tags     (last tag invalidation)
+ *   tag         &lt;prefix&gt;:&lt;cache&gt;:{&lt;prefix&gt;:00}:t:&lt;tag&gt;  (its last epoch)
  *   log         &lt;prefix&gt;:{&lt;prefix&gt;:&lt;group&gt;}:log             (a capped Redis Stream per group)
  *   counter     &lt;prefix&gt;:{&lt;prefix&gt;:&lt;group&gt;}:changes        (the group's last change number)
  * </pre>

@@ -23,9 +23,9 @@ import java.util.function.Predicate;
  * before an invalidation never enters L1 after it: {@link #reserve} puts a placeholder with a
  * unique identity in the slot before the fetch; {@link #invalidate} and {@link #invalidateAll}
  * remove entries in any state, placeholders included; {@link #fill} swaps the value in only if
- * that very placeholder is still there. Only {@link ConcurrentMap} operations on single keys are used (no
- * Caffeine compute across I/O; Caffeine leaves {@code invalidate} of an entry being loaded
- * undefined, so loading entries are never used).
+ * that very placeholder is still there. Only {@link ConcurrentMap} operations on single keys are
+ * used (no Caffeine compute across I/O; Caffeine leaves {@code invalidate} of an entry being
+ * loaded undefined, so loading entries are never used).
  *
  * <p>The hit path is what this class is shaped for. A count-bounded L1 holds values as they are,
  * not wrapped, so that a hit follows no pointer beyond Caffeine's own node: a wrapper cost a
