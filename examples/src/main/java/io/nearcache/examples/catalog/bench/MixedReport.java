@@ -51,20 +51,27 @@ final class MixedReport {
         + " a snapshot before autocannon and the updates started to one after both stopped.%n%n",
         duration.replace("duration=", ""), connections, updatesPerSecond,
         tags.listedProducts()));
-    md.append("| run | price updates/s | DB statements/s | listing loads/s | listing L1 hit ratio"
-        + " | p50 (ms) | p99 (ms) | requests/s | non-2xx / errors |\n")
-        .append("|---|---|---|---|---|---|---|---|---|\n");
+    md.append("| run | price updates/s | DB statements/s | DB statements / 1k requests"
+        + " | listing loads/s | listing L1 hit ratio | p50 (ms) | p99 (ms) | requests/s"
+        + " | non-2xx / errors | JVM CPU ms / 1k requests | load average at end |\n")
+        .append("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     row(md, "near, read only", readOnly);
     row(md, "near (tags), with updates", tags);
     row(md, "near-all (invalidateAll), with updates", all);
+    md.append(format("%nJVM CPU: the process of the node (with the updates' client and this"
+        + " bench), not autocannon, PostgreSQL or Redis. The load average shows other work on the"
+        + " machine's %d cores at each run's end: the ratios below come from one run each and"
+        + " carry that noise.%n", Runtime.getRuntime().availableProcessors()));
     double fewer = all.statementsPerSecond() / tags.statementsPerSecond();
     double p99 = tags.load().p99() / readOnly.load().p99();
     md.append(format("%nRatios (one run each):%n%n"
-            + "- near-all over near (tags): DB statements %.1fx, listing loads %.1fx, p50 %.2fx,"
-            + " p99 %.2fx, requests/s %.2fx; listing L1 hit ratio %s against %s.%n"
+            + "- near-all over near (tags): DB statements a second %.1fx, per request %.1fx,"
+            + " listing loads %.1fx, p50 %.2fx, p99 %.2fx, requests/s %.2fx; listing L1 hit ratio"
+            + " %s against %s.%n"
             + "- near (tags) with updates over near read only: p50 %.2fx, p99 %.2fx,"
             + " requests/s %.2fx; DB statements %,.0f/s against %,.0f/s.%n%n",
-        fewer, all.listingLoadsPerSecond() / tags.listingLoadsPerSecond(),
+        fewer, all.statementsPerThousandRequests() / tags.statementsPerThousandRequests(),
+        all.listingLoadsPerSecond() / tags.listingLoadsPerSecond(),
         all.load().p50() / tags.load().p50(), all.load().p99() / tags.load().p99(),
         all.load().requestsPerSecond() / tags.load().requestsPerSecond(),
         percent(all.listingHitRatio()), percent(tags.listingHitRatio()),
@@ -82,10 +89,13 @@ final class MixedReport {
   }
 
   private static void row(StringBuilder md, String run, MixedRun.Outcome o) {
-    md.append(format("| %s | %.1f | %,.0f | %,.1f | %s | %,.1f | %,.1f | %,.0f | %d / %d |%n", run,
-        o.updatesPerSecond(), o.statementsPerSecond(), o.listingLoadsPerSecond(),
-        percent(o.listingHitRatio()), o.load().p50(), o.load().p99(),
-        o.load().requestsPerSecond(), o.load().non2xx(), o.load().errors()));
+    md.append(format(
+        "| %s | %.1f | %,.0f | %,.1f | %,.1f | %s | %,.1f | %,.1f | %,.0f | %d / %d | %,.0f"
+            + " | %.1f |%n", run,
+        o.updatesPerSecond(), o.statementsPerSecond(), o.statementsPerThousandRequests(),
+        o.listingLoadsPerSecond(), percent(o.listingHitRatio()), o.load().p50(), o.load().p99(),
+        o.load().requestsPerSecond(), o.load().non2xx(), o.load().errors(),
+        o.cpuMillisPerThousandRequests(), o.loadAverage()));
   }
 
   static String met(boolean met) {

@@ -1,10 +1,12 @@
 package io.nearcache.examples.catalog.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.management.OperatingSystemMXBean;
 import io.nearcache.CacheStats;
 import io.nearcache.examples.catalog.CatalogServer;
 import io.nearcache.examples.catalog.CatalogStore;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,11 +17,15 @@ import java.util.Map;
  * with or without a stream of price updates to the same node ({@link PriceUpdates}), and the
  * node's database statements ({@link CatalogStore#statements()}) and listing cache counters over
  * the run, from a snapshot taken before the load and the updates start to one taken after both
- * stopped.
+ * stopped. The JVM's CPU time over the run (the node, the updates, this bench; not autocannon,
+ * PostgreSQL or Redis) and the machine's load average at its end tell how much of a difference
+ * between runs is the run's own and how much is other work on the machine.
  */
 final class MixedRun {
   /** The seed of the updates' products and prices: every run with updates meets the same ones. */
   private static final long SEED = 15;
+  private static final OperatingSystemMXBean OS =
+      (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
 
   private final Autocannon autocannon;
   private final int connections;
@@ -39,14 +45,26 @@ final class MixedRun {
 
   /**
    * What one run measured: the load's latency and throughput, the window's length, and the
-   * statements, listing cache counters and price updates over it; {@code listedProducts} is how
-   * many products the updates picked among.
+   * statements, listing cache counters, price updates and JVM CPU time over it; {@code
+   * listedProducts} is how many products the updates picked among, {@code loadAverage} the
+   * machine's one-minute load average at the end.
    */
   record Outcome(String name, Autocannon.Result load, double seconds, long statements,
-      CacheStats listing, long updates, long failedUpdates, int listedProducts) {
+      CacheStats listing, long updates, long failedUpdates, int listedProducts, long cpuNanos,
+      double loadAverage) {
+
+    /** The JVM's CPU milliseconds per 1,000 answered requests. */
+    double cpuMillisPerThousandRequests() {
+      return cpuNanos / 1e3 / load.total();
+    }
 
     double statementsPerSecond() {
       return statements / seconds;
+    }
+
+    /** Statements per 1,000 answered requests: the load's cost, whatever the throughput. */
+    double statementsPerThousandRequests() {
+      return 1_000.0 * statements / load.total();
     }
 
     double listingLoadsPerSecond() {
@@ -71,6 +89,7 @@ final class MixedRun {
   Outcome run(String name, CatalogServer node, CatalogStore store, int updatesPerSecond,
       List<Long> ids) throws IOException, InterruptedException {
     long statementsBefore = store.statements();
+    long cpuBefore = OS.getProcessCpuTime();
     CacheStats listingBefore = node.listingStats().orElseThrow();
     long start = System.nanoTime();
     Autocannon.Result load;
@@ -88,7 +107,8 @@ final class MixedRun {
     }
     double seconds = (System.nanoTime() - start) / 1e9;
     Outcome outcome = new Outcome(name, load, seconds, store.statements() - statementsBefore,
-        node.listingStats().orElseThrow().minus(listingBefore), updates, failed, ids.size());
+        node.listingStats().orElseThrow().minus(listingBefore), updates, failed, ids.size(),
+        OS.getProcessCpuTime() - cpuBefore, OS.getSystemLoadAverage());
     writeCounters(outcome);
     return outcome;
   }
@@ -112,6 +132,8 @@ final class MixedRun {
     counters.put("listingL2Misses", o.listing().l2Misses());
     counters.put("listingLoads", o.listing().loadSuccesses());
     counters.put("listingLoadFailures", o.listing().loadFailures());
+    counters.put("jvmCpuMillis", o.cpuNanos() / 1_000_000);
+    counters.put("loadAverageAtEnd", o.loadAverage());
     new ObjectMapper().writerWithDefaultPrettyPrinter()
         .writeValue(raw.resolve("mixed-" + o.name() + "-counters.json").toFile(), counters);
   }
