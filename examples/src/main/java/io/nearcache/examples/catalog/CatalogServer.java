@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.nearcache.CacheStats;
+import io.nearcache.examples.catalog.NearCatalogCache.ListingInvalidation;
 import io.nearcache.serializers.JacksonJsonSerializer;
 import io.nearcache.testkit.RedisServer;
 import java.io.IOException;
@@ -17,6 +19,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -34,7 +37,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code GET /store/products/{id}}: one product, or 404;
  *   <li>{@code GET /store/categories}: every category;
  *   <li>{@code POST /admin/products/{id}/price} with {@code {"amount": 1999}}: sets the product's
- *       USD price in the database, then invalidates the product and every listing.
+ *       USD price in the database, then invalidates the product and the listings that show it
+ *       (every listing, but in mode {@code near}).
  * </ul>
  *
  * <p>Bad parameters get 400 with the reason, a database failure 500 (logged). Every answer carries
@@ -49,24 +53,32 @@ public final class CatalogServer implements AutoCloseable {
   /** The response header holding when the answer was read, in microseconds since the epoch. */
   public static final String SERVED_AT = "X-Served-At";
 
-  /** How reads are cached: the three modes of the benchmark. */
+  /**
+   * How reads are cached: the modes of the benchmark. The nodes sharing one Redis must all run the
+   * same mode: each mode's invalidations reach only its own kind of entries.
+   */
   public enum Mode {
     /** Every read from the database. */
     NONE,
     /** The seed's Redis cache-aside with an in-process lock, no local tier. */
     REDIS,
-    /** nearcache: L1 in this JVM, L2 in Redis, invalidation by pub/sub. */
-    NEAR;
+    /**
+     * nearcache: L1 in this JVM, L2 in Redis, invalidation by pub/sub; a price change drops the
+     * product and exactly the listings showing it (listings are tagged with their products).
+     */
+    NEAR,
+    /** As {@link #NEAR}, but a price change drops every listing: the mode before tags. */
+    NEAR_ALL;
 
-    /** The mode named {@code name}, ignoring case. */
+    /** The mode named {@code name} ({@code near-all}, say), ignoring case. */
     public static Mode of(String name) {
-      return valueOf(name.toUpperCase(Locale.ROOT));
+      return valueOf(name.toUpperCase(Locale.ROOT).replace('-', '_'));
     }
 
-    /** The mode's name as {@link #of} takes it and the benchmark reports it: {@code near}. */
+    /** The mode's name as {@link #of} takes it and the benchmark reports it: {@code near-all}. */
     @Override
     public String toString() {
-      return name().toLowerCase(Locale.ROOT);
+      return name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
   }
 
@@ -87,8 +99,8 @@ public final class CatalogServer implements AutoCloseable {
   /**
    * Starts a node on {@code port} (0 for any free one) of 127.0.0.1.
    *
-   * @param redisUri Redis for the {@code redis} and {@code near} modes, as {@link RedisAddress}
-   *     reads it ({@code near} also takes a Cluster or Sentinel address); unused by {@code none}
+   * @param redisUri Redis for every mode but {@code none}, as {@link RedisAddress} reads it (the
+   *     near modes also take a Cluster or Sentinel address); unused by {@code none}
    * @param instanceId this node's name, for nearcache's logs
    * @param threads the worker threads answering requests
    * @throws IOException if the port cannot be bound
@@ -99,7 +111,10 @@ public final class CatalogServer implements AutoCloseable {
     CatalogCache cache = switch (mode) {
       case NONE -> new NoCache();
       case REDIS -> new RedisCache(redisUri, "catalog", settings);
-      case NEAR -> new NearCatalogCache(redisUri, "catalog", instanceId, settings);
+      case NEAR -> new NearCatalogCache(redisUri, "catalog", instanceId, settings,
+          ListingInvalidation.BY_PRODUCT);
+      case NEAR_ALL -> new NearCatalogCache(redisUri, "catalog", instanceId, settings,
+          ListingInvalidation.ALL);
     };
     AtomicInteger n = new AtomicInteger();
     ExecutorService workers = Executors.newFixedThreadPool(threads, task -> {
@@ -133,10 +148,11 @@ public final class CatalogServer implements AutoCloseable {
   }
 
   /**
-   * Runs one node until the JVM stops: {@code CatalogServer <none|redis|near> <port> <redis address
-   * | -> [jdbc url] [products to seed]}, the address as {@link RedisAddress} reads it. With {@code -} for Redis, a redis-server of its own is
-   * started on a free port; without a JDBC URL, the embedded H2 is used; with a product count, the
-   * database is seeded (dropping what was there) before the node starts.
+   * Runs one node until the JVM stops: {@code CatalogServer <none|redis|near|near-all> <port>
+   * <redis address | -> [jdbc url] [products to seed]}, the address as {@link RedisAddress} reads
+   * it. With {@code -} for Redis, a redis-server of its own is started on a free port; without a
+   * JDBC URL, the embedded H2 is used; with a product count, the database is seeded (dropping what
+   * was there) before the node starts.
    */
   public static void main(String[] args) throws Exception {
     Mode mode = Mode.of(args[0]);
@@ -164,6 +180,15 @@ public final class CatalogServer implements AutoCloseable {
     return http.getAddress().getPort();
   }
 
+  /**
+   * This node's counters of its listing cache since it started, for the benchmark and the tests:
+   * take two snapshots and {@link CacheStats#minus} them for an interval. Empty in the modes
+   * without a local tier ({@code none}, {@code redis}).
+   */
+  public Optional<CacheStats> listingStats() {
+    return cache.listingStats();
+  }
+
   private void handle(HttpExchange exchange) throws IOException {
     try {
       route(exchange);
@@ -185,7 +210,10 @@ public final class CatalogServer implements AutoCloseable {
     servedNow(exchange);
     if (method.equals("GET") && path.equals("/store/products")) {
       ListingQuery query = listingQuery(parameters(exchange.getRequestURI().getRawQuery()));
-      respond(exchange, 200, cache.listing(query, () -> encode(store.listAndCount(query))));
+      respond(exchange, 200, cache.listing(query, () -> {
+        ProductPage page = store.listAndCount(query);
+        return ListingBody.of(page, encode(page));
+      }));
     } else if (method.equals("GET") && product.matches()) {
       byte[] found = cache.product(Long.parseLong(product.group(1)), id -> {
         Product p = store.product(id);

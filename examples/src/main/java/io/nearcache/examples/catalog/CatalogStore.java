@@ -9,6 +9,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import javax.sql.DataSource;
 
 /**
@@ -17,12 +18,15 @@ import javax.sql.DataSource;
  * page's products with their category, variants, prices and images, one query per relation.
  *
  * <p>Failures surface as {@link CatalogException} (unchecked, so that loaders can throw them).
+ * {@link #statements()} counts the statements sent to the database, for the benchmark's load
+ * figures.
  */
 public final class CatalogStore {
   private static final String PRODUCT_COLUMNS = "SELECT p.id, p.handle, p.title, p.description,"
       + " c.name, p.thumbnail, p.created_at FROM product p JOIN category c ON c.id = p.category_id";
 
   private final DataSource db;
+  private final AtomicLong statements = new AtomicLong();
 
   /** A store reading and writing {@code db}, which {@link Seeder} has filled. */
   public CatalogStore(DataSource db) {
@@ -78,8 +82,8 @@ public final class CatalogStore {
   /** Every category, by name. */
   public List<Category> categories() {
     try (Connection c = db.getConnection();
-        PreparedStatement s = c.prepareStatement(
-            "SELECT id, handle, name FROM category ORDER BY name");
+        PreparedStatement s = prepare(c, "SELECT id, handle, name FROM category ORDER BY name",
+            List.of());
         ResultSet rs = s.executeQuery()) {
       List<Category> all = new ArrayList<>();
       while (rs.next()) {
@@ -99,19 +103,25 @@ public final class CatalogStore {
    */
   public boolean updatePrice(long id, long amount) {
     try (Connection c = db.getConnection();
-        PreparedStatement s = c.prepareStatement("UPDATE price SET amount = ?"
-            + " WHERE currency = 'usd'"
-            + " AND variant_id IN (SELECT id FROM variant WHERE product_id = ?)")) {
-      s.setLong(1, amount);
-      s.setLong(2, id);
+        PreparedStatement s = prepare(c, "UPDATE price SET amount = ? WHERE currency = 'usd'"
+            + " AND variant_id IN (SELECT id FROM variant WHERE product_id = ?)",
+            List.of(amount, id))) {
       return s.executeUpdate() > 0;
     } catch (SQLException e) {
       throw new CatalogException("price update of product " + id + " failed", e);
     }
   }
 
+  /**
+   * How many statements this store has sent to the database since it was made: reads and writes,
+   * each counted once. A listing load is six (or two for an empty page), a product four.
+   */
+  public long statements() {
+    return statements.get();
+  }
+
   /** The published products of {@code ids}, in that order, with their relations. */
-  private static List<Product> load(Connection c, List<Long> ids) throws SQLException {
+  private List<Product> load(Connection c, List<Long> ids) throws SQLException {
     if (ids.isEmpty()) {
       return List.of();
     }
@@ -164,9 +174,14 @@ public final class CatalogStore {
     return ordered;
   }
 
-  private static PreparedStatement prepare(Connection c, String sql, List<Object> args)
-      throws SQLException {
+  /**
+   * Every statement of the store is prepared here and executed exactly once by its caller, so this
+   * is where {@link #statements} counts them (a failed execution included: it reached the
+   * database all the same).
+   */
+  private PreparedStatement prepare(Connection c, String sql, List<?> args) throws SQLException {
     PreparedStatement s = c.prepareStatement(sql);
+    statements.incrementAndGet();
     try {
       for (int i = 0; i < args.size(); i++) {
         s.setObject(i + 1, args.get(i));

@@ -6,8 +6,8 @@ import java.util.function.Supplier;
 /** Mode {@code none}: every read goes to the database, the seed's baseline. */
 final class NoCache implements CatalogCache {
   @Override
-  public byte[] listing(ListingQuery query, Supplier<byte[]> loader) {
-    return loader.get();
+  public byte[] listing(ListingQuery query, Supplier<ListingBody> loader) {
+    return loader.get().body();
   }
 
   @Override

@@ -43,9 +43,10 @@ final class RedisCache implements CatalogCache {
   }
 
   @Override
-  public byte[] listing(ListingQuery query, Supplier<byte[]> loader) {
+  public byte[] listing(ListingQuery query, Supplier<ListingBody> loader) {
+    // Only the body is stored: this mode drops every listing on a change, as the seed does.
     return withCache("listing:" + KeyCodec.structured().encode(query.asKey()),
-        settings.listing().remoteTtl(), loader);
+        settings.listing().remoteTtl(), () -> loader.get().body());
   }
 
   @Override

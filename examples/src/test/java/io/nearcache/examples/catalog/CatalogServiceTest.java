@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.nearcache.CacheStats;
 import io.nearcache.examples.catalog.CatalogServer.Mode;
 import io.nearcache.testkit.RedisCluster;
 import io.nearcache.testkit.RedisServer;
@@ -21,7 +22,10 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -33,7 +37,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 /**
  * The catalog service on the embedded database and a Redis of its own, in each cache mode: every
  * endpoint answers as the database says, bad input gets 400, and a price posted to one node is
- * served by a second node.
+ * served by a second node, which in mode {@code near} drops exactly the listings showing the
+ * product.
  */
 @ExtendWith(RedisServerExtension.class)
 class CatalogServiceTest {
@@ -130,6 +135,64 @@ class CatalogServiceTest {
           .isEqualTo(updated);
     });
     assertThat(usdPrice(getOk(a, "/store/products/" + id).get("product"))).isEqualTo(updated);
+    assertThat(usdPrice(getOk(a, "/store/products").get("products").get(0))).isEqualTo(updated);
+  }
+
+  /**
+   * Node B holds four listings in L1, two showing a product and two not; its price is posted to
+   * node A. In {@code near}, B reloads the two showing it (they serve the new price) and answers
+   * the other two from L1; in {@code near-all}, B drops all four.
+   */
+  @ParameterizedTest
+  @EnumSource(value = Mode.class, names = {"NEAR", "NEAR_ALL"})
+  void aPriceChangeDropsTheListingsShowingTheProduct(Mode mode, RedisServer redis)
+      throws Exception {
+    CatalogServer a = start(mode, redis, "a");
+    CatalogServer b = start(mode, redis, "b");
+    JsonNode newest = getOk(b, "/store/products").get("products").get(0);
+    long id = newest.get("id").asLong();
+    String category = newest.get("category").asText().toLowerCase(Locale.ROOT);
+    // The newest product heads its category's first page too, and is neither on the second page
+    // nor in another category.
+    String other = category.equals("shirts") ? "hats" : "shirts";
+    List<String> showing = List.of("/store/products", "/store/products?category=" + category);
+    List<String> notShowing = List.of("/store/products?offset=20",
+        "/store/products?category=" + other);
+    Map<String, String> before = new HashMap<>();
+    for (String path : notShowing) {
+      before.put(path, get(b, path).body());
+      assertThat(ids(json.readTree(before.get(path)))).as(path).isNotEmpty().doesNotContain(id);
+    }
+    for (String path : showing) {
+      assertThat(ids(getOk(b, path))).as(path).contains(id);
+    }
+    CacheStats cached = listingStats(b);
+    for (String path : concat(showing, notShowing)) {
+      get(b, path);
+    }
+    assertThat(listingStats(b).minus(cached).l1Hits()).as("all four in B's L1").isEqualTo(4);
+
+    long updated = usdPrice(newest) + 1_234;
+    assertThat(post(a, "/admin/products/" + id + "/price", "{\"amount\": " + updated + "}")
+        .statusCode()).isEqualTo(200);
+    await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+      for (String path : showing) {
+        assertThat(usdPrice(getOk(b, path).get("products").get(0))).as(path).isEqualTo(updated);
+      }
+    });
+
+    CacheStats beforeRest = listingStats(b);
+    for (String path : notShowing) {
+      assertThat(get(b, path).body()).as(path).isEqualTo(before.get(path));
+    }
+    CacheStats rest = listingStats(b).minus(beforeRest);
+    if (mode == Mode.NEAR) {
+      assertThat(rest.l1Hits()).as("kept in B's L1").isEqualTo(2);
+      assertThat(rest.loadSuccesses()).isZero();
+    } else {
+      assertThat(rest.l1Misses()).as("dropped from B's L1").isEqualTo(2);
+      assertThat(rest.loadSuccesses()).as("and from Redis").isEqualTo(2);
+    }
   }
 
   /** The near mode on a Redis Cluster: the same endpoints, and a price change across nodes. */
@@ -169,6 +232,22 @@ class CatalogServiceTest {
         redisAddress, name, 4);
     nodes.add(node);
     return node;
+  }
+
+  private static CacheStats listingStats(CatalogServer node) {
+    return node.listingStats().orElseThrow();
+  }
+
+  private static List<Long> ids(JsonNode listing) {
+    List<Long> ids = new ArrayList<>();
+    listing.get("products").forEach(p -> ids.add(p.get("id").asLong()));
+    return ids;
+  }
+
+  private static List<String> concat(List<String> first, List<String> second) {
+    List<String> both = new ArrayList<>(first);
+    both.addAll(second);
+    return both;
   }
 
   /** The USD price every variant of {@code product} carries (the update sets them all). */

@@ -22,18 +22,20 @@ import org.jfree.chart.renderer.category.StandardBarPainter;
 import org.jfree.data.category.DefaultCategoryDataset;
 
 /**
- * The seed's latency table for the three modes and the floor, the consistency figures, and a bar
- * chart.
+ * The seed's latency table for the three modes and the floor, the consistency figures and their
+ * goal, a bar chart, and the mixed runs' section ({@link MixedReport}).
  */
 final class BenchReport {
   private static final List<String> STATS =
       List.of("2.5%", "50%", "97.5%", "99%", "Avg", "Stdev", "Max");
+  /** The time until node B serves a new price: its p99 at most this, in milliseconds. */
+  private static final double CONSISTENCY_P99_GOAL_MS = 50;
 
   private BenchReport() {}
 
   static void write(Path dir, Map<Mode, Autocannon.Result> results, Autocannon.Result floor,
-      ConsistencyRun.Outcome consistency, String database, int products, int connections,
-      String requests, int consistencyConnections) throws IOException {
+      MixedReport mixed, ConsistencyRun.Outcome consistency, String database, int products,
+      int connections, String requests, int consistencyConnections) throws IOException {
     Autocannon.Result none = results.get(Mode.NONE);
     Autocannon.Result redis = results.get(Mode.REDIS);
     Autocannon.Result near = results.get(Mode.NEAR);
@@ -70,16 +72,20 @@ final class BenchReport {
         + " as many threads, answering every request with the home listing's page and doing"
         + " nothing else. No cache can answer faster on this server; its figures are what"
         + " autocannon and the server's I/O cost on these cores.%n"));
-    md.append(String.format(Locale.ROOT, "%nConsistency: two `near` nodes, %d price updates posted"
+    md.append(String.format(Locale.ROOT, "%nConsistency: two `near` nodes (listings invalidated by"
+            + " tag), %d price updates posted"
             + " to node A while autocannon read each node with %d connections. Time from node A"
             + " committing the new price until node B first served it (the nodes' own clocks; four"
             + " pollers read B): p50 %.1f ms, p99 %.1f ms, max %.1f ms;"
             + " never seen within 5 s: %d. Stale reads on B asked for after a poller had the new"
             + " price: %d of %d. Updates missing"
-            + " from the database at the end: %d.%n%n![latency](latency.png)%n",
+            + " from the database at the end: %d. Goal: p99 within %.0f ms, **%s**.%n%n"
+            + "![latency](latency.png)%n",
         consistency.updates(), consistencyConnections, consistency.p50(), consistency.p99(),
         consistency.max(), consistency.neverSeen(), consistency.staleReads(),
-        consistency.readsAfter(), consistency.lostUpdates()));
+        consistency.readsAfter(), consistency.lostUpdates(), CONSISTENCY_P99_GOAL_MS,
+        MixedReport.met(consistency.p99() <= CONSISTENCY_P99_GOAL_MS)));
+    md.append(mixed.markdown());
     Files.writeString(dir.resolve("RESULTS.md"), md);
     chart(results, floor, dir.resolve("latency.png"));
   }
