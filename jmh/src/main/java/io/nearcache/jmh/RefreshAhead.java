@@ -27,7 +27,8 @@ import java.util.function.Function;
  * Refresh-ahead, timed: {@value #CLIENTS} clients with {@value #THREADS_PER_CLIENT} threads each
  * read one hot key for {@value #RUN_SECONDS} s, {@code localTtl=remoteTtl=1s}, a loader that takes
  * {@value #LOADER_MILLIS} ms (a database query), once with {@code refreshAfter=700ms} and once
- * without, in turns of {@value #BLOCK_SECONDS} s so that both see the machine alike. Each thread
+ * without, both at the same time so that they see the machine alike (in turns, each setup's entry
+ * expired while the other ran, and every turn began with a wait for the loader). Each thread
  * reads every {@value #PACE_MICROS} us (an application does work between reads); every read is
  * timed. Reports, per setup, read latency percentiles after {@value #WARMUP_SECONDS} s of warm-up,
  * the reads that waited at least half the loader's time, and the loader calls across the fleet
@@ -40,7 +41,6 @@ public final class RefreshAhead {
   private static final int CLIENTS = 2;
   private static final int THREADS_PER_CLIENT = 4;
   private static final int RUN_SECONDS = 30;
-  private static final int BLOCK_SECONDS = 5;
   private static final int WARMUP_SECONDS = 2;
   private static final long LOADER_MILLIS = 50;
   private static final long PACE_MICROS = 100;
@@ -78,10 +78,11 @@ public final class RefreshAhead {
       }
     }
 
-    /** Reads for {@code seconds} on every thread; records reads that began after warm-up. */
-    void run(int seconds, long measureFrom) throws InterruptedException {
-      CountDownLatch done = new CountDownLatch(counts.length);
-      long stopAt = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    /**
+     * Starts every reader thread, reading until {@code stopAt} and recording the reads that began
+     * at {@code measureFrom} or later; {@code done} counts them down as they end.
+     */
+    void start(long measureFrom, long stopAt, CountDownLatch done) {
       for (int t = 0; t < counts.length; t++) {
         int thread = t;
         NearCache<String, String> cache = caches.get(t % CLIENTS);
@@ -101,7 +102,6 @@ public final class RefreshAhead {
         reader.setDaemon(true);
         reader.start();
       }
-      done.await();
     }
 
     Map<String, Object> result(int measuredSeconds, int loadsBefore) {
@@ -147,16 +147,17 @@ public final class RefreshAhead {
             TTLS + ",refreshAfter=" + REFRESH_AFTER.toMillis() + "ms");
         Setup plain = new Setup("ttlOnly", redis, TTLS)) {
       List<Setup> setups = List.of(refreshing, plain);
+      long measureFrom = System.nanoTime() + TimeUnit.SECONDS.toNanos(WARMUP_SECONDS);
+      long stopAt = measureFrom + TimeUnit.SECONDS.toNanos(RUN_SECONDS);
+      CountDownLatch done = new CountDownLatch(
+          setups.size() * CLIENTS * THREADS_PER_CLIENT);
+      setups.forEach(setup -> setup.start(measureFrom, stopAt, done));
+      while (System.nanoTime() < measureFrom) { // park may return early
+        LockSupport.parkNanos(measureFrom - System.nanoTime());
+      }
       Map<Setup, Integer> loadsAfterWarmUp = new LinkedHashMap<>();
-      for (Setup setup : setups) {
-        setup.run(WARMUP_SECONDS, Long.MAX_VALUE);
-        loadsAfterWarmUp.put(setup, setup.loads.get());
-      }
-      for (int done = 0; done < RUN_SECONDS; done += BLOCK_SECONDS) {
-        for (Setup setup : setups) {
-          setup.run(BLOCK_SECONDS, System.nanoTime());
-        }
-      }
+      setups.forEach(setup -> loadsAfterWarmUp.put(setup, setup.loads.get()));
+      done.await();
       for (Setup setup : setups) {
         result.put(setup.name, setup.result(RUN_SECONDS, loadsAfterWarmUp.get(setup)));
       }
