@@ -104,7 +104,12 @@ public final class RefreshAhead {
       }
     }
 
-    Map<String, Object> result(int measuredSeconds, int loadsBefore) {
+    /** The fleet's counts now. */
+    CacheStats stats() {
+      return caches.stream().map(NearCache::stats).reduce(CacheStats.empty(), CacheStats::plus);
+    }
+
+    Map<String, Object> result(int measuredSeconds, int loadsBefore, CacheStats before) {
       long[] all = new long[Arrays.stream(counts).sum()];
       int at = 0;
       for (int t = 0; t < counts.length; t++) {
@@ -114,8 +119,7 @@ public final class RefreshAhead {
       Arrays.sort(all);
       long waited = Arrays.stream(all)
           .filter(n -> n >= TimeUnit.MILLISECONDS.toNanos(LOADER_MILLIS) / 2).count();
-      CacheStats stats = caches.stream().map(NearCache::stats)
-          .reduce(CacheStats.empty(), CacheStats::plus);
+      CacheStats stats = stats().minus(before);
       Map<String, Object> result = new LinkedHashMap<>();
       result.put("reads", all.length);
       result.put("p50Us", at(all, 0.50));
@@ -156,10 +160,15 @@ public final class RefreshAhead {
         LockSupport.parkNanos(measureFrom - System.nanoTime());
       }
       Map<Setup, Integer> loadsAfterWarmUp = new LinkedHashMap<>();
-      setups.forEach(setup -> loadsAfterWarmUp.put(setup, setup.loads.get()));
+      Map<Setup, CacheStats> statsAfterWarmUp = new LinkedHashMap<>();
+      setups.forEach(setup -> {
+        loadsAfterWarmUp.put(setup, setup.loads.get());
+        statsAfterWarmUp.put(setup, setup.stats());
+      });
       done.await();
       for (Setup setup : setups) {
-        result.put(setup.name, setup.result(RUN_SECONDS, loadsAfterWarmUp.get(setup)));
+        result.put(setup.name, setup.result(RUN_SECONDS, loadsAfterWarmUp.get(setup),
+            statsAfterWarmUp.get(setup)));
       }
     }
     new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out, result);
