@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Measures what tags and refresh-ahead cost and give, in one run (about 10 minutes on 2 cores), and
+# Measures what tags and refresh-ahead cost and give, in one run (about 20 minutes on 2 cores), and
 # writes jmh/results/TAGS-REFRESH.md:
 #   - the L1 hit of a cache without tags at BASE (default: the revision before tags) and now, each
 #     jar's nearcacheGet beside its own Caffeine floor, the two jars in turn;
@@ -8,8 +8,7 @@
 #
 #   jmh/tags-refresh.sh [BASE [extra JMH options]]
 #
-# The L1 hits run 6 forks each (L1HitBenchmark's own 3 left errors near the score on 2 cores).
-#
+# The L1 hits run 6 forks each: with L1HitBenchmark's own 3, errors on 2 cores were near the score.
 # BASE's jar is built in a temporary git worktree, with Maven's reactor: nothing is installed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
