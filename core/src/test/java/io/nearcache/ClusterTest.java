@@ -100,6 +100,33 @@ class ClusterTest {
   }
 
   /**
+   * Tags on a cluster: the tag records and the tag epoch share group 00's slot, so the
+   * invalidation script and the MGET of tag versions each touch one slot, whatever the tags.
+   */
+  @Test
+  void tagInvalidationsReachEveryClientAndOldValuesAreJudgedByOneMget() {
+    try (Fleet fleet = fleet(3)) {
+      List<DefaultNearCache<String, String>> caches = fleet.taggedCaches("listing", SPEC);
+      caches.get(0).get("page-1", k -> "p1,p2|one");
+      caches.get(0).get("page-2", k -> "p3|two");
+      caches.get(1).get("page-1", k -> "not loaded: an L2 hit");
+
+      caches.get(1).invalidateTags(List.of("p1", "p9"));
+
+      await().atMost(Duration.ofSeconds(2)).until(() -> caches.get(0).peekLocal("page-1") == null);
+      assertThat(caches.get(0).peekLocal("page-2")).isEqualTo("p3|two");
+      assertThat(caches.get(0).get("page-1", k -> "p1,p2|one, repriced"))
+          .isEqualTo("p1,p2|one, repriced");
+      // The third client learns the tag epoch now, above page-2's: p3's version comes by MGET.
+      assertThat(caches.get(2).get("page-2", k -> "loaded again")).isEqualTo("p3|two");
+      assertThat(caches.get(2).get("page-1", k -> "loaded again"))
+          .isEqualTo("p1,p2|one, repriced");
+      assertThat(caches.get(2).stats().loadCount()).isZero();
+      assertThat(caches.get(2).stats().redisErrors()).isZero();
+    }
+  }
+
+  /**
    * A slot migration: Redis 7 ends the sharded subscriptions of the slot with a SUNSUBSCRIBE,
    * which Jedis' loop takes as a normal end, and a resubscribe to the old primary gets MOVED until
    * the topology is read again. Changes of the moved group must reach every client afterwards.
