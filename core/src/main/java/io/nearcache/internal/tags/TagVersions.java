@@ -95,11 +95,14 @@ public final class TagVersions {
   }
 
   /**
-   * Forgets the epoch after contact was lost: the next {@link #epoch()} reads it again, and raises
-   * the floor to it.
+   * Forgets what this node knew after contact was lost and could not be repaired by a replay: a
+   * tag it remembers may have been invalidated again meanwhile. The next {@link #epoch()} (which
+   * {@link #isCurrent} calls first) reads the epoch again and raises the floor to it, so until
+   * messages teach it again, values loaded before that are judged by Redis.
    */
   public synchronized void forget() {
     epoch = UNKNOWN;
+    versions.clear();
   }
 
   /**
