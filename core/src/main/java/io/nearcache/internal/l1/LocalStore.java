@@ -169,7 +169,13 @@ public final class LocalStore<V> {
         : value;
     if (slot instanceof Boxed boxed && tags.length > 0) {
       for (String tag : tags) {
-        byTag.computeIfAbsent(tag, t -> new ConcurrentHashMap<>()).put(boxed, key);
+        // Added inside compute: an unindex emptying the tag's map could otherwise remove it from
+        // the index between our lookup and our put, and a tag invalidation would miss this slot.
+        byTag.compute(tag, (t, slots) -> {
+          ConcurrentMap<Boxed, String> held = slots != null ? slots : new ConcurrentHashMap<>();
+          held.put(boxed, key);
+          return held;
+        });
       }
     }
     if (map.replace(key, reservation, slot)) {
