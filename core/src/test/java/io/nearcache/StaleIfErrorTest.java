@@ -110,6 +110,42 @@ class StaleIfErrorTest {
     }
   }
 
+  /**
+   * The race the test above leaves to timing, made certain: the removal comes from another node
+   * while the reader's load is under way, after the reader found the expired value and before its
+   * loader fails, so that no message of it can have reached the reader. The reader must still not
+   * serve the removed value: the grace is checked against Redis, not against what it has heard.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"invalidate", "invalidateAll", "invalidateTag", "put"})
+  void aRemovalDuringTheFailingLoadRulesTheExpiredValueOut(String removal, RedisServer redis) {
+    CacheSpec spec = CacheSpec.parse("localTtl=500ms,remoteTtl=500ms,staleIfError=1h");
+    try (Fleet fleet = new Fleet(redis, 2)) {
+      List<DefaultNearCache<String, String>> caches = fleet.taggedCaches("product", spec);
+      Database database = new Database();
+      caches.get(0).get("k", database);
+      awaitExpired(redis, caches, "k");
+
+      NearCache<String, String> writer = caches.get(1);
+      AtomicInteger calls = new AtomicInteger();
+      Function<String, String> removingThenFailing = key -> {
+        calls.incrementAndGet();
+        switch (removal) {
+          case "invalidate" -> writer.invalidate(key);
+          case "invalidateAll" -> writer.invalidateAll();
+          case "invalidateTag" -> writer.invalidateTag("t1");
+          default -> writer.put(key, "t1|written");
+        }
+        throw new IllegalStateException("database down");
+      };
+      DefaultNearCache<String, String> reader = caches.get(0);
+      assertThatThrownBy(() -> reader.get("k", removingThenFailing))
+          .isInstanceOf(IllegalStateException.class).hasMessage("database down");
+      assertThat(calls).as("the reader's own load failed").hasValue(1);
+      assertThat(reader.stats().staleServed()).isZero();
+    }
+  }
+
   /** Waits until both tiers let the value of {@code key} expire and Redis keeps it in grace. */
   private static void awaitExpired(RedisServer redis, List<DefaultNearCache<String, String>> caches,
       String key) {

@@ -198,9 +198,9 @@ final class ReadThrough<K, V> {
   /**
    * {@link #loadAll}, and if the loader throws, the values of {@code expired} instead: those that
    * expired within the cache's {@code staleIfError} grace, if every key has one that is still
-   * current (not removed by a write, an invalidation or a tag invalidation, which delete or
-   * supersede it). They are served, counted and logged, and enter neither tier. Otherwise the
-   * loader's exception is rethrown.
+   * current: Redis still holds each as it was read, so no write, invalidation or tag invalidation
+   * removed it, whether or not its message has reached this node. They are served, counted and
+   * logged, and enter neither tier. Otherwise the loader's exception is rethrown.
    */
   private Map<String, Fetched<V>> loadOrExpired(Map<String, K> keys,
       Function<? super Set<K>, ? extends Map<? extends K, ? extends V>> bulkLoader, byte[] token,
@@ -219,11 +219,29 @@ final class ReadThrough<K, V> {
         }
         served.put(k, new Fetched<>(old.value(), old.encodedSize(), false, old.tags()));
       }
+      if (!stillHeld(keys.keySet(), expired)) {
+        throw e;
+      }
       served.keySet().forEach(k -> stats.recordStaleServed());
       log.warn("cache {}: the loader of {} failed ({}); serving {} that expired less than"
           + " staleIfError {} ago", name, what(keys.keySet()), e.toString(),
           served.size() == 1 ? "the value" : "the values", spec.staleIfError());
       return served;
+    }
+  }
+
+  /**
+   * Whether Redis still holds the expired frame of every one of {@code keys}, as {@link
+   * RemoteStore#stillHeld} says; a Redis failure counts and answers {@code false}.
+   */
+  private boolean stillHeld(Set<String> keys, Map<String, byte[]> expired) {
+    Map<String, byte[]> frames = new LinkedHashMap<>();
+    keys.forEach(k -> frames.put(k, expired.get(k)));
+    try {
+      return remote.stillHeld(frames).containsAll(keys);
+    } catch (JedisException e) {
+      errors.record("GET", what(keys), e);
+      return false;
     }
   }
 

@@ -10,12 +10,15 @@ import io.nearcache.internal.resilience.CircuitBreaker;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiFunction;
 import redis.clients.jedis.AbstractPipeline;
@@ -392,6 +395,53 @@ public final class RemoteStore {
         Announcer.concat(keys, announcer.keys(0)),
         Announcer.concat(List.of(decimal(tags.size()), millis(tagTtl), cache, joined),
             announcer.args(Kind.TAGS, 0, cacheName, tags))));
+  }
+
+  /**
+   * The keys of {@code frames} whose frame, read as expired within its {@code staleIfError} grace,
+   * Redis still holds now: under the cache's current generation, byte for byte, with none of its
+   * tags invalidated after it was loaded. Read from Redis, not from what this node has heard, so
+   * that a write or invalidation whose message is still on its way rules the frame out too. Two
+   * round trips: one {@code MGET} of the generation and the tags' versions (group 0's slot), then
+   * the values, one pipeline per server.
+   *
+   * @throws IllegalArgumentException if a tagged frame is truncated (decode frames first)
+   */
+  public Set<String> stillHeld(Map<String, byte[]> frames) {
+    Map<String, Frame.Tags> tagsOf = new HashMap<>();
+    List<String> tags = new ArrayList<>();
+    frames.forEach((key, frame) -> {
+      Frame.Tags carried = Frame.tags(frame);
+      if (carried != null) {
+        tagsOf.put(key, carried);
+        tags.addAll(carried.tags());
+      }
+    });
+    List<byte[]> counters = new ArrayList<>(tags.size() + 1);
+    counters.add(layout.generationKey());
+    tags.forEach(tag -> counters.add(layout.tagKey(tag)));
+    List<byte[]> stored = breakers.of(0).call(() -> jedis.mget(counters.toArray(byte[][]::new)));
+    long current = number(stored.get(0), "generation");
+    Map<String, Long> versions = new HashMap<>();
+    for (int i = 0; i < tags.size(); i++) {
+      versions.merge(tags.get(i), number(stored.get(i + 1), "tag version"), Math::max);
+    }
+    List<byte[]> held = batch(frames.keySet(),
+        (gen, key) -> jedis.get(layout.valueKey(current, key)),
+        (pipeline, gen, key) -> pipeline.get(layout.valueKey(current, key)));
+    Set<String> still = new HashSet<>();
+    int i = 0;
+    for (Map.Entry<String, byte[]> frame : frames.entrySet()) {
+      String key = frame.getKey();
+      Frame.Tags carried = tagsOf.get(key);
+      if (Arrays.equals(frame.getValue(), held.get(i))
+          && (carried == null || carried.tags().stream()
+              .allMatch(tag -> versions.get(tag) <= carried.epoch()))) {
+        still.add(key);
+      }
+      i++;
+    }
+    return still;
   }
 
   /** The cache's tag epoch in Redis: the number of its last tag invalidation, 0 before any. */
