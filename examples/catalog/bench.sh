@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The catalog benchmark: the service in modes none, redis and near under autocannon (500
-# connections, 10,000 listing requests); then the mixed runs, 20 s each of the same load on near
-# alone, then on near (tag invalidation) and near-all (invalidateAll) with 20 price updates a
-# second; then the consistency run. Writes examples/catalog/results/RESULTS.md, latency.png and
-# raw/. Not part of mvn verify; about 4 minutes on 2 cores.
+# connections, 10,000 listing requests); then the mixed runs, 20 s each of the same load: three
+# rounds of near alone and near (tag invalidation) with 20 price updates a second, then near-all
+# (invalidateAll) with the same updates; then the consistency run. Writes
+# examples/catalog/results/RESULTS.md, latency.png and raw/. Not part of mvn verify; about 5
+# minutes on 2 cores.
 #
 #   examples/catalog/bench.sh                 PostgreSQL on 127.0.0.1:5432 if it answers, else H2
 #   CATALOG_JDBC_URL=jdbc:postgresql://... examples/catalog/bench.sh

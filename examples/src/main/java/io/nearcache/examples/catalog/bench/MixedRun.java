@@ -18,8 +18,8 @@ import java.util.Map;
  * node's database statements ({@link CatalogStore#statements()}) and listing cache counters over
  * the run, from a snapshot taken before the load and the updates start to one taken after both
  * stopped. The JVM's CPU time over the run (the node, the updates, this bench; not autocannon,
- * PostgreSQL or Redis) and the machine's load average at its end tell how much of a difference
- * between runs is the run's own and how much is other work on the machine.
+ * PostgreSQL or Redis), the whole machine's, and the load average at its end tell how much of a
+ * difference between runs is the run's own and how much is other work on the machine.
  */
 final class MixedRun {
   /** The seed of the updates' products and prices: every run with updates meets the same ones. */
@@ -51,11 +51,20 @@ final class MixedRun {
    */
   record Outcome(String name, Autocannon.Result load, double seconds, long statements,
       CacheStats listing, long updates, long failedUpdates, int listedProducts, long cpuNanos,
-      double loadAverage) {
+      MachineCpu machine, double loadAverage) {
 
     /** The JVM's CPU milliseconds per 1,000 answered requests. */
     double cpuMillisPerThousandRequests() {
       return cpuNanos / 1e3 / load.total();
+    }
+
+    /**
+     * The whole machine's busy CPU milliseconds per 1,000 answered requests: the node, autocannon,
+     * PostgreSQL and Redis together.
+     */
+    double machineCpuMillisPerThousandRequests() {
+      return machine.busyMillis(seconds, Runtime.getRuntime().availableProcessors())
+          / load.total() * 1_000;
     }
 
     double statementsPerSecond() {
@@ -90,6 +99,7 @@ final class MixedRun {
       List<Long> ids) throws IOException, InterruptedException {
     long statementsBefore = store.statements();
     long cpuBefore = OS.getProcessCpuTime();
+    MachineCpu machineBefore = MachineCpu.now();
     CacheStats listingBefore = node.listingStats().orElseThrow();
     long start = System.nanoTime();
     Autocannon.Result load;
@@ -108,7 +118,8 @@ final class MixedRun {
     double seconds = (System.nanoTime() - start) / 1e9;
     Outcome outcome = new Outcome(name, load, seconds, store.statements() - statementsBefore,
         node.listingStats().orElseThrow().minus(listingBefore), updates, failed, ids.size(),
-        OS.getProcessCpuTime() - cpuBefore, OS.getSystemLoadAverage());
+        OS.getProcessCpuTime() - cpuBefore, MachineCpu.now().since(machineBefore),
+        OS.getSystemLoadAverage());
     writeCounters(outcome);
     return outcome;
   }
@@ -133,6 +144,7 @@ final class MixedRun {
     counters.put("listingLoads", o.listing().loadSuccesses());
     counters.put("listingLoadFailures", o.listing().loadFailures());
     counters.put("jvmCpuMillis", o.cpuNanos() / 1_000_000);
+    counters.put("machineBusyShare", o.machine().busyShare());
     counters.put("loadAverageAtEnd", o.loadAverage());
     new ObjectMapper().writerWithDefaultPrettyPrinter()
         .writeValue(raw.resolve("mixed-" + o.name() + "-counters.json").toFile(), counters);
