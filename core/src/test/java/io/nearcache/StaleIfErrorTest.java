@@ -81,21 +81,10 @@ class StaleIfErrorTest {
   @ValueSource(strings = {"nothing", "invalidate", "invalidateAll", "invalidateTag", "put"})
   void aValueRemovedByAWriteOrAnInvalidationIsNeverServedStale(String removal,
       RedisServer redis) {
-    CacheSpec spec = CacheSpec.parse("localTtl=500ms,remoteTtl=500ms,staleIfError=1h");
     try (Fleet fleet = new Fleet(redis, 2)) {
-      List<DefaultNearCache<String, String>> caches = fleet.taggedCaches("product", spec);
       Database database = new Database();
-      caches.get(0).get("k", database);
-      awaitExpired(redis, caches, "k");
-
-      NearCache<String, String> writer = caches.get(1);
-      switch (removal) {
-        case "invalidate" -> writer.invalidate("k");
-        case "invalidateAll" -> writer.invalidateAll();
-        case "invalidateTag" -> writer.invalidateTag("t1");
-        case "put" -> writer.put("k", "t1|written");
-        default -> { } // the expired value stays in its grace
-      }
+      List<DefaultNearCache<String, String>> caches = expiredInGrace(fleet, redis, database);
+      remove(caches.get(1), removal, "k");
       database.down.set(true);
 
       DefaultNearCache<String, String> reader = caches.get(0);
@@ -119,23 +108,14 @@ class StaleIfErrorTest {
   @ParameterizedTest
   @ValueSource(strings = {"invalidate", "invalidateAll", "invalidateTag", "put"})
   void aRemovalDuringTheFailingLoadRulesTheExpiredValueOut(String removal, RedisServer redis) {
-    CacheSpec spec = CacheSpec.parse("localTtl=500ms,remoteTtl=500ms,staleIfError=1h");
     try (Fleet fleet = new Fleet(redis, 2)) {
-      List<DefaultNearCache<String, String>> caches = fleet.taggedCaches("product", spec);
-      Database database = new Database();
-      caches.get(0).get("k", database);
-      awaitExpired(redis, caches, "k");
-
+      List<DefaultNearCache<String, String>> caches =
+          expiredInGrace(fleet, redis, new Database());
       NearCache<String, String> writer = caches.get(1);
       AtomicInteger calls = new AtomicInteger();
       Function<String, String> removingThenFailing = key -> {
         calls.incrementAndGet();
-        switch (removal) {
-          case "invalidate" -> writer.invalidate(key);
-          case "invalidateAll" -> writer.invalidateAll();
-          case "invalidateTag" -> writer.invalidateTag("t1");
-          default -> writer.put(key, "t1|written");
-        }
+        remove(writer, removal, key);
         throw new IllegalStateException("database down");
       };
       DefaultNearCache<String, String> reader = caches.get(0);
@@ -143,6 +123,30 @@ class StaleIfErrorTest {
           .isInstanceOf(IllegalStateException.class).hasMessage("database down");
       assertThat(calls).as("the reader's own load failed").hasValue(1);
       assertThat(reader.stats().staleServed()).isZero();
+    }
+  }
+
+  /**
+   * The tagged cache {@code product} on each node of {@code fleet}, its key {@code k} loaded from
+   * {@code database} by the first node and now expired in both tiers, within an hour's grace.
+   */
+  private static List<DefaultNearCache<String, String>> expiredInGrace(Fleet fleet,
+      RedisServer redis, Database database) {
+    List<DefaultNearCache<String, String>> caches = fleet.taggedCaches("product",
+        CacheSpec.parse("localTtl=500ms,remoteTtl=500ms,staleIfError=1h"));
+    caches.get(0).get("k", database);
+    awaitExpired(redis, caches, "k");
+    return caches;
+  }
+
+  /** Removes the value of {@code key} from {@code writer} as {@code removal} names. */
+  private static void remove(NearCache<String, String> writer, String removal, String key) {
+    switch (removal) {
+      case "invalidate" -> writer.invalidate(key);
+      case "invalidateAll" -> writer.invalidateAll();
+      case "invalidateTag" -> writer.invalidateTag("t1");
+      case "put" -> writer.put(key, "t1|written");
+      default -> { } // "nothing": the expired value stays in its grace
     }
   }
 
