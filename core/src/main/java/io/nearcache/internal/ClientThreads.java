@@ -1,5 +1,6 @@
 package io.nearcache.internal;
 
+import io.nearcache.internal.l1.ClockThread;
 import io.nearcache.internal.l1.CoarseClock;
 import io.nearcache.internal.l1.TickMaintenance;
 import java.time.Duration;
@@ -18,10 +19,10 @@ import org.slf4j.LoggerFactory;
  * A client's background threads. The maintenance thread ({@code
  * nearcache-maintenance-<prefix>}) runs periodic tasks: PING, the watchdog and repairs, write
  * retries; a task that throws is logged and runs again. The clock thread ({@code
- * nearcache-clock-<prefix>}) wakes every millisecond to advance the {@link CoarseClock} L1 expiry
- * reads and to run the L1 caches' Caffeine maintenance that came due: a thread of its own, because
- * the maintenance thread waits on Redis, and a stalled clock would keep L1 entries alive past their
- * {@code localTtl}. Refreshes ahead of expiry run on a small pool ({@code
+ * nearcache-clock-<prefix>}, a {@link ClockThread}) wakes every millisecond while caches are used
+ * to advance the {@link CoarseClock} L1 expiry reads and to run the L1 caches' Caffeine maintenance
+ * that came due, and naps while they are not: a thread of its own, because the maintenance thread
+ * waits on Redis, and a stalled clock would keep L1 entries alive past their {@code localTtl}. Refreshes ahead of expiry run on a small pool ({@code
  * nearcache-refresh-<prefix>}, up to {@value #REFRESH_THREADS} threads, started on demand and gone
  * after {@value #REFRESH_IDLE_SECONDS} s idle, {@value #REFRESH_QUEUE} queued at most) unless the
  * user gave an executor.
@@ -37,9 +38,9 @@ public final class ClientThreads {
 
   private final String name;
   private final CoarseClock clock = new CoarseClock();
-  private final TickMaintenance l1Maintenance = new TickMaintenance();
+  private final TickMaintenance l1Maintenance = new TickMaintenance(clock);
   private final ScheduledExecutorService maintenance;
-  private final ScheduledExecutorService clockTicker;
+  private final ClockThread clockTicker;
   private final ThreadPoolExecutor refresher;
 
   /**
@@ -53,11 +54,8 @@ public final class ClientThreads {
         daemon("nearcache-refresh-" + prefix));
     refresher.allowCoreThreadTimeOut(true);
     this.maintenance = daemonScheduler("nearcache-maintenance-" + prefix);
-    this.clockTicker = daemonScheduler("nearcache-clock-" + prefix);
-    clockTicker.scheduleAtFixedRate(() -> {
-      clock.tick();
-      l1Maintenance.runDue();
-    }, CLOCK_TICK.toNanos(), CLOCK_TICK.toNanos(), TimeUnit.NANOSECONDS);
+    this.clockTicker = new ClockThread("nearcache-clock-" + prefix, clock, l1Maintenance,
+        CLOCK_TICK);
   }
 
   /** The clock L1 expiry reads. */
@@ -91,7 +89,7 @@ public final class ClientThreads {
 
   /** Stops every thread, waiting up to 5 s for each kind. */
   public void close() {
-    stop(clockTicker, "clock");
+    clockTicker.stop(Duration.ofSeconds(STOP_WAIT_SECONDS));
     stop(maintenance, "maintenance");
     stop(refresher, "refresh");
   }

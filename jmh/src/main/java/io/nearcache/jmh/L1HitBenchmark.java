@@ -4,11 +4,12 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.nearcache.NearCache;
 import io.nearcache.NearCacheClient;
+import io.nearcache.internal.l1.ClockThread;
+import io.nearcache.internal.l1.CoarseClock;
 import io.nearcache.internal.l1.TickMaintenance;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -108,6 +109,7 @@ public class L1HitBenchmark {
   public static class LocalState {
     Cache<String, Product> caffeine;
     Cache<String, Product> caffeineTicked;
+    CoarseClock caffeineClock;
     TickMaintenance caffeineMaintenance;
     NearCacheClient client;
     NearCache<String, Product> near;
@@ -118,7 +120,8 @@ public class L1HitBenchmark {
     @Setup(Level.Trial)
     public void setUp(Workload w) {
       caffeine = Caffeine.newBuilder().maximumSize(w.workingSet).build();
-      caffeineMaintenance = new TickMaintenance();
+      caffeineClock = new CoarseClock();
+      caffeineMaintenance = new TickMaintenance(caffeineClock);
       caffeineTicked = Caffeine.newBuilder().maximumSize(w.workingSet)
           .executor(caffeineMaintenance).build();
       client = Peers.nearcache(w);
@@ -148,26 +151,22 @@ public class L1HitBenchmark {
 
   /**
    * The thread that runs the second Caffeine's maintenance every millisecond, as nearcache's clock
-   * thread does; started only in the forks that read that Caffeine, so no other contender shares
-   * its core with it.
+   * thread does (the same {@link ClockThread}, napping when no maintenance is submitted); started
+   * only in the forks that read that Caffeine, so no other contender shares its core with it.
    */
   @State(Scope.Benchmark)
   public static class TickerState {
-    ScheduledExecutorService ticker;
+    ClockThread ticker;
 
     @Setup(Level.Trial)
     public void setUp(LocalState local) {
-      ticker = Executors.newSingleThreadScheduledExecutor(task -> {
-        Thread thread = new Thread(task, "caffeine-maintenance");
-        thread.setDaemon(true);
-        return thread;
-      });
-      ticker.scheduleAtFixedRate(local.caffeineMaintenance::runDue, 1, 1, TimeUnit.MILLISECONDS);
+      ticker = new ClockThread("caffeine-maintenance", local.caffeineClock,
+          local.caffeineMaintenance, Duration.ofMillis(1));
     }
 
     @TearDown(Level.Trial)
     public void tearDown() {
-      ticker.shutdownNow();
+      ticker.stop(Duration.ofSeconds(5));
     }
   }
 

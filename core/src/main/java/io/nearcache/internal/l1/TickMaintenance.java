@@ -8,8 +8,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The executor of L1's Caffeine maintenance (draining its read and write buffers, evicting,
- * expiring): tasks wait until the owner calls {@link #runDue()}, which the client does on its clock
- * thread after every tick, so once a millisecond at most.
+ * expiring): tasks wait until the owner calls {@link #runDue()}, which the client's {@link
+ * ClockThread} does after every tick, so once a millisecond at most; a task submitted while that
+ * thread naps wakes it.
  *
  * <p>Why not Caffeine's default, the common pool: every time a reader fills Caffeine's read buffer
  * it hands the drain to the executor, and waking a parked common-pool worker is a system call on
@@ -26,11 +27,26 @@ public final class TickMaintenance implements Executor {
   private static final Logger log = LoggerFactory.getLogger(TickMaintenance.class);
 
   private final ConcurrentLinkedQueue<Runnable> due = new ConcurrentLinkedQueue<>();
+  private final CoarseClock clock;
 
-  /** Queues {@code task} for the next {@link #runDue()}; never runs it on the calling thread. */
+  /** Maintenance run by the thread that ticks {@code clock}, which a submission wakes. */
+  public TickMaintenance(CoarseClock clock) {
+    this.clock = clock;
+  }
+
+  /**
+   * Queues {@code task} for the next {@link #runDue()} and wakes the clock's thread if it naps;
+   * never runs it on the calling thread.
+   */
   @Override
   public void execute(Runnable task) {
     due.add(Objects.requireNonNull(task, "task"));
+    clock.wakeUp(); // after the add: a thread going to nap checks the queue after its nap began
+  }
+
+  /** Whether a task waits for {@link #runDue()}. */
+  boolean hasDue() {
+    return !due.isEmpty();
   }
 
   /**

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 
 /** L1 maintenance waits for the clock thread's call, runs there, and survives a failing task. */
 class TickMaintenanceTest {
-  private final TickMaintenance maintenance = new TickMaintenance();
+  private final TickMaintenance maintenance = new TickMaintenance(new CoarseClock());
   private final List<String> ran = new ArrayList<>();
 
   @Test
