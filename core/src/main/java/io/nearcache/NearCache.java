@@ -99,6 +99,11 @@ public interface NearCache<K, V> {
    * then one {@code bulkLoader} call for the keys neither tier holds, whose results are written to
    * L2 in one more round trip and to L1.
    *
+   * <p>Single flight, key by key, as {@link #get}: a missing key whose load is already in flight
+   * in this JVM (a {@code get}'s or another {@code getAll}'s) is not passed to {@code bulkLoader};
+   * its value comes from that load, and if that load's loader throws, so does this call. While
+   * this call loads its keys, a {@code get} or {@code getAll} of them joins its load.
+   *
    * @param keys the keys; duplicates are looked up once
    * @param bulkLoader receives the unmodifiable set of keys still missing (and whose leases this
    *     instance holds, or whose wait timed out) and returns the values it found; keys it leaves

@@ -259,6 +259,12 @@ public final class DefaultNearCache<K, V> implements NearCache<K, V> {
     return fetched == null ? null : fetched.value();
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>The loads of others are joined only after this call's own load is done, so that two calls
+   * each joining the other's keys cannot wait on each other.
+   */
   @Override
   public Map<K, V> getAll(Iterable<? extends K> keys,
       Function<? super Set<K>, ? extends Map<? extends K, ? extends V>> bulkLoader) {
@@ -272,6 +278,8 @@ public final class DefaultNearCache<K, V> implements NearCache<K, V> {
     Map<String, V> found = new LinkedHashMap<>();
     Map<String, K> missing = new LinkedHashMap<>();
     Map<String, Reservation> reservations = new LinkedHashMap<>();
+    Map<String, CompletableFuture<V>> mine = new LinkedHashMap<>();
+    Map<String, CompletableFuture<V>> theirs = new LinkedHashMap<>();
     try {
       requested.forEach((k, key) -> {
         Object hit = lookUp(k);
@@ -279,6 +287,13 @@ public final class DefaultNearCache<K, V> implements NearCache<K, V> {
           found.put(k, cast(hit));
           return;
         }
+        CompletableFuture<V> load = new CompletableFuture<>();
+        CompletableFuture<V> inFlight = loads.putIfAbsent(k, load);
+        if (inFlight != null) {
+          theirs.put(k, inFlight);
+          return;
+        }
+        mine.put(k, load);
         Object slot = local.reserve(k);
         if (slot instanceof Reservation reservation) {
           reservations.put(k, reservation);
@@ -297,9 +312,15 @@ public final class DefaultNearCache<K, V> implements NearCache<K, V> {
               : fill(k, reservation, fetched, tagEpoch));
         });
       }
+      mine.forEach((k, load) -> load.complete(found.get(k)));
+    } catch (RuntimeException | Error e) {
+      mine.values().forEach(load -> load.completeExceptionally(e));
+      throw e;
     } finally {
       reservations.forEach(local::release);
+      mine.forEach(loads::remove);
     }
+    theirs.forEach((k, load) -> found.put(k, join(load)));
     Map<K, V> result = new LinkedHashMap<>();
     requested.forEach((k, key) -> {
       V value = found.get(k);
