@@ -55,10 +55,8 @@ class GetAllSingleFlightTest {
     try (Fleet fleet = new Fleet(redis, 1)) {
       DefaultNearCache<String, String> cache = cache(fleet);
       CountDownLatch bulkStarted = new CountDownLatch(1);
-      Future<Map<String, String>> all = pool.submit(() -> cache.getAll(keys(0, 10), missing -> {
-        bulkStarted.countDown();
-        return bulkLoad(missing);
-      }));
+      Future<Map<String, String>> all = pool.submit(() -> cache.getAll(keys(0, 10),
+          missing -> bulkLoad(missing, bulkStarted)));
       Concurrently.awaitLatch(bulkStarted);
 
       List<Future<String>> gets = new ArrayList<>();
@@ -111,10 +109,8 @@ class GetAllSingleFlightTest {
       Concurrently.awaitLatch(loading); // each get is inside its loader
 
       CountDownLatch bulkCalled = new CountDownLatch(1);
-      Future<Map<String, String>> all = pool.submit(() -> cache.getAll(keys(4, 14), missing -> {
-        bulkCalled.countDown();
-        return bulkLoad(missing);
-      }));
+      Future<Map<String, String>> all = pool.submit(() -> cache.getAll(keys(4, 14),
+          missing -> bulkLoad(missing, bulkCalled)));
       Concurrently.awaitLatch(bulkCalled);
       assertThat(bulkCalls).as("only the keys no get is loading")
           .containsExactly(Set.copyOf(keys(8, 14)));
@@ -141,9 +137,10 @@ class GetAllSingleFlightTest {
         throw new IllegalStateException("database down");
       }));
       Concurrently.awaitLatch(loading);
+      CountDownLatch bulkCalled = new CountDownLatch(1);
       Future<Map<String, String>> all = pool.submit(() -> cache.getAll(keys(0, 2),
-          this::bulkLoad));
-      await().atMost(BOUND).until(() -> !bulkCalls.isEmpty());
+          missing -> bulkLoad(missing, bulkCalled)));
+      Concurrently.awaitLatch(bulkCalled);
       release.countDown();
 
       assertThat(get).failsWithin(BOUND).withThrowableThat()
@@ -165,9 +162,13 @@ class GetAllSingleFlightTest {
     return "value of " + key;
   }
 
-  /** The bulk loader: waits for the test's release, then loads each key. */
-  private Map<String, String> bulkLoad(Set<String> missing) {
+  /**
+   * The bulk loader: records its call, counts {@code called} down, waits for the test's release,
+   * then loads each key.
+   */
+  private Map<String, String> bulkLoad(Set<String> missing, CountDownLatch called) {
     bulkCalls.add(Set.copyOf(missing));
+    called.countDown();
     Concurrently.awaitLatch(release);
     Map<String, String> found = new LinkedHashMap<>();
     missing.forEach(key -> found.put(key, load(key)));
