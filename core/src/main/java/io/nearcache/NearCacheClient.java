@@ -91,8 +91,10 @@ public final class NearCacheClient implements AutoCloseable {
   private static final Duration PING_INTERVAL = Duration.ofMillis(500);
   /** Silence after which the subscription counts as dead. */
   private static final Duration SILENCE_TIMEOUT = Duration.ofSeconds(2);
-  /** How often the watchdog looks at the subscription, and a due repair starts. */
+  /** How often a due repair is tried while groups wait for it. */
   private static final Duration TICK = Duration.ofMillis(50);
+  /** The shortest pause between two runs of the maintenance, whatever is due. */
+  private static final Duration MIN_PAUSE = Duration.ofMillis(10);
   /** How often the consistency sampler runs, when on; it spreads its rate over the runs. */
   private static final Duration SAMPLE_INTERVAL = Duration.ofMillis(100);
 
@@ -110,6 +112,8 @@ public final class NearCacheClient implements AutoCloseable {
   private final ConcurrentHashMap<String, DefaultNearCache<?, ?>> caches =
       new ConcurrentHashMap<>();
   private final List<Consumer<Duration>> probeListeners = new CopyOnWriteArrayList<>();
+  /** When the next PING is due; read and written by the maintenance thread only. */
+  private long nextPingAt = System.nanoTime();
   private volatile boolean closed;
 
   /** Wires the parts; {@link Builder#build()} starts the subscriptions. */
@@ -120,7 +124,8 @@ public final class NearCacheClient implements AutoCloseable {
     this.instanceId = instanceId;
     this.redis = redis;
     this.groups = groups;
-    this.retries = new WriteRetries(maxPendingInvalidations);
+    this.threads = new ClientThreads(keyPrefix, instanceId);
+    this.retries = new WriteRetries(maxPendingInvalidations, threads::wakeTick);
     this.breakers = new Breakers(keyPrefix + "/" + instanceId, BREAKER_FAILURES,
         BREAKER_COOL_DOWN, groups, lost -> contact().lost(lost, "Redis failing"));
     // Unique per client object, so that a client skips exactly its own changes even when two
@@ -128,17 +133,14 @@ public final class NearCacheClient implements AutoCloseable {
     String senderId = instanceId + "/" + UUID.randomUUID();
     this.announcer = new Announcer(redis, groups, keyPrefix, senderId);
     this.contact = new Contact(instanceId, senderId,
-        new InvalidationLog(redis.commands(), keyPrefix), redis, breakers, caches, groups);
+        new InvalidationLog(redis.commands(), keyPrefix), redis, breakers, caches, groups,
+        threads::wakeTick);
     this.subscriptions = new Subscriptions(redis, groups, keyPrefix, contact, SILENCE_TIMEOUT,
         this::probeAnswered);
     contact.watch(subscriptions);
-    this.threads = new ClientThreads(keyPrefix, instanceId);
     this.services = new ClientServices(contact, retries, threads.clock(),
         threads.l1Maintenance(), () -> !closed, groups,
         refresher != null ? refresher : threads.refresher());
-    threads.every(RETRY_INTERVAL, this::retryWrites);
-    threads.every(PING_INTERVAL, subscriptions::ping);
-    threads.every(TICK, contact::tick);
     if (samplesPerSecond > 0) {
       ConsistencySampler sampler = new ConsistencySampler(caches.values(), samplesPerSecond,
           Builder.SAMPLE_BOUND);
@@ -150,10 +152,27 @@ public final class NearCacheClient implements AutoCloseable {
     return contact;
   }
 
-  private void retryWrites() {
+  /**
+   * The client's maintenance, on its maintenance thread: redoes queued invalidations, sends the
+   * subscriptions' PING when due, lets {@link Contact} watch and repair.
+   *
+   * @return how many nanoseconds from now it has work again: an idle client wakes for the PING
+   *     only
+   */
+  private long maintain() {
     if (retries.size() > 0) {
       retries.retry();
     }
+    long now = System.nanoTime();
+    if (now - nextPingAt >= 0) {
+      subscriptions.ping();
+      nextPingAt = now + PING_INTERVAL.toNanos();
+    }
+    long due = Math.min(nextPingAt - now, contact.tick(TICK.toNanos()));
+    if (retries.size() > 0) {
+      due = Math.min(due, RETRY_INTERVAL.toNanos());
+    }
+    return Math.max(due, MIN_PAUSE.toNanos());
   }
 
   /** Returns a builder; {@link Builder#keyPrefix} and a Redis source are required. */
@@ -720,11 +739,12 @@ public final class NearCacheClient implements AutoCloseable {
       try {
         if (client.subscriptions.start(DEFAULT_SUBSCRIBE_TIMEOUT)) {
           client.contact.followOwners();
-          client.contact.tick();
+          client.contact.tick(TICK.toNanos());
         } else {
           log.warn("client {}: not subscribed to invalidations after {}; retrying in the"
               + " background", client.instanceId, DEFAULT_SUBSCRIBE_TIMEOUT);
         }
+        client.threads.tickAdaptively(client::maintain);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         client.close();

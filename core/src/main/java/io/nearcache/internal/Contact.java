@@ -37,8 +37,8 @@ import redis.clients.jedis.exceptions.JedisException;
  * cache to a new generation, once across the fleet, since L2 may then hold values whose
  * overwrites were lost. Repair without a reload storm, and without reading any clock.
  *
- * <p>{@link #tick()} runs on the client's maintenance thread and does the repair's I/O; it is the
- * only method that waits on Redis. The others run on subscriber threads or callers' threads and
+ * <p>{@link #tick(long)} runs on the client's maintenance thread and does the repair's I/O; it is
+ * the only method that waits on Redis. The others run on subscriber threads or callers' threads and
  * take only {@link GroupSync}'s short lock.
  */
 public final class Contact implements Subscriptions.Listener {
@@ -52,16 +52,20 @@ public final class Contact implements Subscriptions.Listener {
   private final Map<String, DefaultNearCache<?, ?>> caches;
   private final SlotGroups groups;
   private final GroupSync sync;
+  private final Runnable repairDue;
   private Subscriptions subscriptions;
 
   /**
    * Creates the contact of a client, not trusted until its first repair.
    *
    * @param senderId the client's own sender id: its own changes are numbered but not dropped again
+   * @param repairDue called, on any thread, when a group falls out of step: the next {@link
+   *     #tick(long)} should run soon
    */
   public Contact(String name, String senderId, InvalidationLog invalidationLog,
       RedisDeployment redis, Breakers breakers, Map<String, DefaultNearCache<?, ?>> caches,
-      SlotGroups groups) {
+      SlotGroups groups, Runnable repairDue) {
+    this.repairDue = repairDue;
     this.groups = groups;
     this.sync = new GroupSync(groups);
     this.name = name;
@@ -103,6 +107,7 @@ public final class Contact implements Subscriptions.Listener {
           + " replayed", name, reason, groups);
     }
     sync.lost(groups);
+    repairDue.run();
   }
 
   /**
@@ -129,6 +134,7 @@ public final class Contact implements Subscriptions.Listener {
     if (sync.heard(message.group(), message.number())) {
       log.warn("client {}: invalidation {} of group {} out of order; replaying the group", name,
           message.number(), message.group());
+      repairDue.run();
     }
   }
 
@@ -153,14 +159,20 @@ public final class Contact implements Subscriptions.Listener {
    * Maintenance: follows the topology and breaks silent subscriptions, then repairs the unsynced
    * groups whose subscriptions are up. Also called once by the client's builder, so that a new
    * client serves L1 from its first call.
+   *
+   * @param retryNanos how soon to come back while groups wait for their repair
+   * @return how many nanoseconds from now the next call has work: at most {@code retryNanos}
+   *     while a repair is due, else when the subscriptions' watchdog or topology check is due
    */
-  public synchronized void tick() {
+  public synchronized long tick(long retryNanos) {
     if (subscriptions.maintain()) {
       followOwners();
     }
     if (sync.repairDue()) {
       repair();
     }
+    long due = subscriptions.nanosUntilDue();
+    return sync.repairDue() ? Math.min(due, retryNanos) : due;
   }
 
   /** Gives each group the circuit breaker of the server that holds it now. */

@@ -21,10 +21,17 @@ public final class WriteRetries {
   private final ConcurrentLinkedQueue<Pending> queue = new ConcurrentLinkedQueue<>();
   private final AtomicInteger size = new AtomicInteger();
   private final Set<DefaultNearCache<?, ?>> overflowed = ConcurrentHashMap.newKeySet();
+  private final Runnable queued;
 
-  /** Creates an empty queue holding at most {@code bound} key invalidations. */
-  public WriteRetries(int bound) {
+  /**
+   * Creates an empty queue holding at most {@code bound} key invalidations.
+   *
+   * @param queued called, on the writer's thread, after each invalidation is queued: a {@link
+   *     #retry()} is due
+   */
+  public WriteRetries(int bound, Runnable queued) {
     this.bound = bound;
+    this.queued = queued;
   }
 
   private record Pending(DefaultNearCache<?, ?> cache, String key) {}
@@ -32,6 +39,7 @@ public final class WriteRetries {
   /** Keeps the invalidation of the whole of {@code cache} for a later retry. */
   void addWholeCache(DefaultNearCache<?, ?> cache) {
     overflowed.add(cache);
+    queued.run();
   }
 
   /** Keeps the invalidation of {@code key} of {@code cache} for a later retry. */
@@ -45,6 +53,7 @@ public final class WriteRetries {
     } else {
       queue.add(new Pending(cache, key));
     }
+    queued.run();
   }
 
   /** Invalidations waiting for Redis. */

@@ -149,6 +149,26 @@ public final class Subscriptions implements AutoCloseable {
     return plan();
   }
 
+  /**
+   * How long until {@link #maintain} must run: when the first subscription's silence runs out (a
+   * PING answered meanwhile pushes that back); 0 when the topology must be read again now. The
+   * periodic look at the topology waits for whichever call comes after its interval: it needs no
+   * wake-up of its own.
+   */
+  public synchronized long nanosUntilDue() {
+    if (topologyStale) {
+      return 0;
+    }
+    long due = Long.MAX_VALUE;
+    for (Listening l : listening.values()) {
+      InvalidationSubscriber subscriber = l.subscriber();
+      if (subscriber.isSubscribed()) {
+        due = Math.min(due, silenceTimeoutNanos + 1 - subscriber.silentNanos());
+      }
+    }
+    return Math.max(0, due);
+  }
+
   /** Listens to the servers the deployment names now; whether the topology could be read. */
   private boolean plan() {
     if (closed) {
