@@ -51,6 +51,38 @@ class ReadPathTest {
     }
   }
 
+  /**
+   * A server that lost its scripts (restarted, or a replica promoted: {@code SCRIPT LOAD} is not
+   * replicated) answers {@code NOSCRIPT} to the scripts sent by their SHA1, alone and in
+   * pipelines; each is sent again in full and the reads go on as before, their values in Redis.
+   */
+  @Test
+  void aServerThatLostItsScriptsIsSentThemAgain(RedisServer redis) {
+    try (Fleet fleet = new Fleet(redis, 2)) {
+      List<DefaultNearCache<String, String>> caches = fleet.caches("product", SPEC);
+      DefaultNearCache<String, String> cache = caches.get(0);
+      assertThat(cache.get("warm", k -> "v-" + k)).isEqualTo("v-warm");
+
+      redis.withJedis(j -> j.scriptFlush());
+      List<Set<String>> bulkCalls = new ArrayList<>();
+      Map<String, String> page = cache.getAll(List.of("a", "b", "c"), missing -> {
+        bulkCalls.add(Set.copyOf(missing));
+        Map<String, String> found = new LinkedHashMap<>();
+        missing.forEach(k -> found.put(k, "v-" + k));
+        return found;
+      });
+      assertThat(page).containsExactly(Map.entry("a", "v-a"), Map.entry("b", "v-b"),
+          Map.entry("c", "v-c"));
+      assertThat(bulkCalls).containsExactly(Set.of("a", "b", "c"));
+
+      redis.withJedis(j -> j.scriptFlush());
+      assertThat(cache.get("d", k -> "v-" + k)).isEqualTo("v-d");
+      for (String key : List.of("a", "b", "c", "d")) {
+        assertThat(caches.get(1).get(key, k -> "not from Redis")).as(key).isEqualTo("v-" + key);
+      }
+    }
+  }
+
   @Test
   void l1AndL2TtlsExpireIndependently(RedisServer redis) {
     try (Fleet fleet = new Fleet(redis, 1)) {

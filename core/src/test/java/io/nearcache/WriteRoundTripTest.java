@@ -8,14 +8,8 @@ import io.nearcache.testkit.RedisServer;
 import io.nearcache.testkit.RedisServerExtension;
 import java.time.Duration;
 import java.util.List;
-import java.util.Locale;
-import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import redis.clients.jedis.Jedis;
-import redis.clients.jedis.JedisMonitor;
-import redis.clients.jedis.exceptions.JedisException;
 
 /**
  * A write is one command sent to Redis, and that command announces it: what {@code MONITOR} sees
@@ -29,7 +23,7 @@ class WriteRoundTripTest {
   @Test
   void putInvalidateAndInvalidateAllAreOneScriptEachThatPublishes(RedisServer redis)
       throws Exception {
-    try (Fleet fleet = new Fleet(redis, 2); Jedis marker = redis.jedis()) {
+    try (Fleet fleet = new Fleet(redis, 2)) {
       List<DefaultNearCache<String, String>> caches = fleet.caches("product", SPEC);
       DefaultNearCache<String, String> writer = caches.get(0);
       DefaultNearCache<String, String> peer = caches.get(1);
@@ -39,53 +33,44 @@ class WriteRoundTripTest {
       writer.invalidateAll();
       peer.get("a", k -> "v1");
 
-      Queue<String> seen = new ConcurrentLinkedQueue<>();
-      Jedis monitor = redis.jedis();
-      Thread monitoring = new Thread(() -> {
-        try {
-          monitor.monitor(new JedisMonitor() {
-            @Override
-            public void onCommand(String command) {
-              seen.add(command);
-            }
-          });
-        } catch (JedisException closed) {
-          // the test closed the connection: monitoring is over
-        }
-      }, "monitor");
-      monitoring.start();
-      await().atMost(Duration.ofSeconds(5)).until(() -> {
-        marker.echo("start");
-        return seen.stream().anyMatch(c -> c.contains("\"start\""));
+      Monitored seen = Monitored.during(redis, () -> {
+        writer.put("a", "v2");
+        writer.invalidate("b");
+        writer.invalidateAll();
       });
-      seen.clear();
-
-      writer.put("a", "v2");
-      writer.invalidate("b");
-      writer.invalidateAll();
-      marker.echo("end");
-      await().atMost(Duration.ofSeconds(5))
-          .until(() -> seen.stream().anyMatch(c -> c.contains("\"end\"")));
-      monitor.close();
-      monitoring.join(5_000);
-
-      List<String> fromClients = seen.stream()
-          .takeWhile(c -> !c.contains("\"end\""))
-          .filter(c -> !c.contains(" lua]"))
-          .filter(c -> !upper(c).contains("\"PING\""))
-          .toList();
-      List<String> fromScripts = seen.stream().filter(c -> c.contains(" lua]")).toList();
+      List<String> fromClients = seen.fromClients();
+      List<String> fromScripts = seen.fromScripts();
       System.out.printf("3 writes: %d commands from clients, %d run by their scripts%n",
           fromClients.size(), fromScripts.size());
       assertThat(fromClients).as("one command per write").hasSize(3)
-          .allMatch(c -> upper(c).contains("\"EVALSHA\""));
-      assertThat(fromScripts.stream().filter(c -> upper(c).contains("\"PUBLISH\"")))
+          .allMatch(c -> Monitored.upper(c).contains("\"EVALSHA\""));
+      assertThat(fromScripts.stream().filter(c -> Monitored.upper(c).contains("\"PUBLISH\"")))
           .as("each script published its own message").hasSize(3);
       await().atMost(Duration.ofSeconds(2)).until(() -> peer.peekLocal("a") == null);
     }
   }
 
-  private static String upper(String command) {
-    return command.toUpperCase(Locale.ROOT);
+  /**
+   * A miss of both tiers is a plain {@code GET}, the lease script and the lease-checked write while
+   * the cache's lookups mostly hit (a new cache counts as such); once two lookups in a row missed,
+   * it is two round trips: the lease script, which would have returned a value, and the write.
+   */
+  @Test
+  void aMissOfBothTiersIsTwoScriptsOnceLookupsMostlyMiss(RedisServer redis) throws Exception {
+    try (Fleet fleet = new Fleet(redis, 1)) {
+      fleet.caches("warm-up", SPEC).get(0).get("k", k -> "v"); // Redis caches the scripts
+      DefaultNearCache<String, String> cache = fleet.caches("product", SPEC).get(0);
+      cache.getIfPresent("absent"); // the cache reads its generation, once
+
+      Monitored first = Monitored.during(redis, () -> cache.get("miss-1", k -> "v"));
+      cache.get("miss-2", k -> "v");
+      Monitored third = Monitored.during(redis, () -> cache.get("miss-3", k -> "v"));
+      System.out.printf("a first miss: %s%na third miss: %s%n", first.fromClients(),
+          third.fromClients());
+      assertThat(first.fromClients()).hasSize(3);
+      assertThat(Monitored.upper(first.fromClients().get(0))).contains("\"GET\"");
+      assertThat(third.fromClients()).hasSize(2)
+          .allMatch(c -> Monitored.upper(c).contains("\"EVALSHA\""));
+    }
   }
 }

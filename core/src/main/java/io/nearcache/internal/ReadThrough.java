@@ -24,6 +24,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -35,6 +36,11 @@ import redis.clients.jedis.exceptions.JedisException;
  * loads while the others wait for its value; write the loaded value to L2 only if the lease still
  * stands. Fetches here never touch L1; {@link DefaultNearCache} guards the L1 fill.
  *
+ * <p>Round trips: a miss of both tiers costs two, the lease script (which returns the value if
+ * there is one) and the lease-checked write, while the cache's lookups mostly miss ({@link
+ * MissTrend}); while they mostly hit, a plain {@code GET} comes first, the cheapest lookup, and a
+ * miss then costs three.
+ *
  * <p>Waiting: an instance that finds the lease held polls (value, or the lease if it is free) with
  * backoff from {@value #MIN_BACKOFF_MILLIS} to {@value #MAX_BACKOFF_MILLIS} ms, one round trip a
  * poll. When the holder's lease expires (it died or hangs), the next poll takes it over. Past twice
@@ -45,6 +51,8 @@ final class ReadThrough<K, V> {
   private static final Logger log = LoggerFactory.getLogger(ReadThrough.class);
   private static final long MIN_BACKOFF_MILLIS = 2;
   private static final long MAX_BACKOFF_MILLIS = 50;
+  private static final String TOKEN_PREFIX = UUID.randomUUID() + ":";
+  private static final AtomicLong TOKENS = new AtomicLong();
 
   private final String name;
   private final CacheSpec spec;
@@ -54,6 +62,7 @@ final class ReadThrough<K, V> {
   private final RedisErrors errors;
   private final long maxWaitNanos;
   private final Tagging<V> tagging;
+  private final MissTrend trend = new MissTrend();
 
   ReadThrough(String name, CacheSpec spec, Serializer<V> serializer, RemoteStore remote,
       StatsCounter stats, RedisErrors errors, Tagging<V> tagging) {
@@ -124,24 +133,31 @@ final class ReadThrough<K, V> {
       Function<? super Set<K>, ? extends Map<? extends K, ? extends V>> bulkLoader,
       long tagEpoch) {
     Map<String, Fetched<V>> results = new LinkedHashMap<>();
-    List<String> absent = new ArrayList<>();
     List<String> keys = new ArrayList<>(missing.keySet());
-    List<byte[]> frames;
-    try {
-      frames = remote.getAll(keys);
-    } catch (JedisException e) {
-      errors.record("GET", what(keys), e);
-      keys.forEach(k -> stats.recordL2Miss());
-      return loadAll(missing, bulkLoader, null, tagEpoch);
-    }
-    for (int i = 0; i < keys.size(); i++) {
-      Fetched<V> found = frames.get(i) == null ? null : decode(keys.get(i), frames.get(i));
-      if (found == null) {
-        stats.recordL2Miss();
-        absent.add(keys.get(i));
-      } else {
-        stats.recordL2Hit();
-        results.put(keys.get(i), found);
+    List<String> absent;
+    // Keys whose L2 lookup the lease script does, counted on its first answer.
+    Set<String> uncounted = new HashSet<>();
+    if (trend.mostlyMisses()) {
+      absent = keys;
+      uncounted.addAll(keys);
+    } else {
+      absent = new ArrayList<>();
+      List<byte[]> frames;
+      try {
+        frames = remote.getAll(keys);
+      } catch (JedisException e) {
+        errors.record("GET", what(keys), e);
+        keys.forEach(k -> stats.recordL2Miss());
+        return loadAll(missing, bulkLoader, null, tagEpoch);
+      }
+      for (int i = 0; i < keys.size(); i++) {
+        Fetched<V> found = frames.get(i) == null ? null : decode(keys.get(i), frames.get(i));
+        countLookup(found != null);
+        if (found == null) {
+          absent.add(keys.get(i));
+        } else {
+          results.put(keys.get(i), found);
+        }
       }
     }
     byte[] token = newToken();
@@ -155,6 +171,7 @@ final class ReadThrough<K, V> {
         lookups = remote.getOrLeaseAll(absent, token);
       } catch (JedisException e) {
         errors.record("lease", what(absent), e);
+        uncounted.forEach(k -> stats.recordL2Miss());
         results.putAll(loadOrExpired(subset(missing, absent), bulkLoader, null, tagEpoch, expired));
         return results;
       }
@@ -164,6 +181,9 @@ final class ReadThrough<K, V> {
         String k = absent.get(i);
         Lookup lookup = lookups.get(i);
         Fetched<V> value = lookup instanceof Found f ? decode(k, f.frame()) : null;
+        if (uncounted.remove(k)) {
+          countLookup(value != null);
+        }
         if (value != null) {
           results.put(k, value);
         } else if (lookup instanceof Leased l) {
@@ -193,6 +213,17 @@ final class ReadThrough<K, V> {
       backoff = Math.min(backoff * 2, MAX_BACKOFF_MILLIS);
     }
     return results;
+  }
+
+  /** Counts an L2 lookup of a key, in the stats and in the trend that picks the next lookup. */
+  private void countLookup(boolean hit) {
+    if (hit) {
+      stats.recordL2Hit();
+      trend.hit();
+    } else {
+      stats.recordL2Miss();
+      trend.miss();
+    }
   }
 
   /**
@@ -483,7 +514,12 @@ final class ReadThrough<K, V> {
     }
   }
 
+  /**
+   * A lease token no other load of the fleet uses: this JVM's random prefix and a counter. Not
+   * {@code UUID.randomUUID()} per load: its {@code SecureRandom} took a lock and a read of the
+   * kernel's entropy on every miss.
+   */
   private static byte[] newToken() {
-    return UUID.randomUUID().toString().getBytes(StandardCharsets.US_ASCII);
+    return (TOKEN_PREFIX + TOKENS.incrementAndGet()).getBytes(StandardCharsets.US_ASCII);
   }
 }

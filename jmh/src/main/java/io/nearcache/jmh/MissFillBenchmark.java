@@ -33,7 +33,7 @@ import redis.clients.jedis.params.SetParams;
 @Measurement(iterations = 3, time = 1)
 @Fork(value = 2, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
 public class MissFillBenchmark {
-  private static final long TTL_SECONDS = 60;
+  static final long TTL_SECONDS = 60;
 
   @Benchmark
   public Product rawJedisCacheAside(RawState s, NearState idle, Workload w) {

@@ -26,6 +26,7 @@ import redis.clients.jedis.Response;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisException;
+import redis.clients.jedis.exceptions.JedisNoScriptException;
 
 /**
  * One cache's L2: {@link Frame}s in Redis under the cache's current generation, and the load
@@ -529,7 +530,7 @@ public final class RemoteStore {
     JedisException failed = null;
     for (Map.Entry<CircuitBreaker, List<String>> server : byServer.entrySet()) {
       try {
-        replies.putAll(server.getKey().call(() -> pipelined(server.getValue(), command)));
+        replies.putAll(server.getKey().call(() -> pipelined(server.getValue(), command, alone)));
       } catch (JedisException e) {
         failed = e;
       }
@@ -544,7 +545,13 @@ public final class RemoteStore {
     return ordered;
   }
 
-  private <T> Map<String, T> pipelined(List<String> keys, Queued<T> command) {
+  /**
+   * Runs {@code command} for each of {@code keys} in one pipeline. A script the server lacks
+   * ({@code NOSCRIPT}: it did not run) is run again for its key {@code alone}, which sends it in
+   * full once; the other replies stand.
+   */
+  private <T> Map<String, T> pipelined(List<String> keys, Queued<T> command,
+      BiFunction<Long, String, T> alone) {
     long gen = knownGeneration();
     Map<String, Response<T>> responses = new LinkedHashMap<>();
     try (AbstractPipeline pipeline = jedis.pipelined()) {
@@ -554,7 +561,13 @@ public final class RemoteStore {
       pipeline.sync();
     }
     Map<String, T> replies = new HashMap<>();
-    responses.forEach((key, response) -> replies.put(key, response.get()));
+    responses.forEach((key, response) -> {
+      try {
+        replies.put(key, response.get());
+      } catch (JedisNoScriptException e) {
+        replies.put(key, alone.apply(gen, key));
+      }
+    });
     return replies;
   }
 

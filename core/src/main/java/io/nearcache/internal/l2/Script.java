@@ -14,8 +14,8 @@ import redis.clients.jedis.exceptions.JedisNoScriptException;
  * A Lua script, sent by its SHA1 ({@code EVALSHA}) so that a call carries only its keys and
  * arguments. A server that lacks it ({@code NOSCRIPT}: restarted, or a replica promoted since,
  * since {@code SCRIPT LOAD} is not replicated) gets it once in full ({@code EVAL}), which caches it
- * there again. In a pipeline it is sent in full: one {@code NOSCRIPT} there would fail a reply in
- * the middle of the batch.
+ * there again. In a pipeline it is sent by its SHA1 too; a {@code NOSCRIPT} reply there fails that
+ * call alone, which the caller runs again with {@link #run}.
  */
 public final class Script {
   private final byte[] source;
@@ -50,8 +50,11 @@ public final class Script {
     return source.clone();
   }
 
-  /** Queues the script, in full, in {@code pipeline}. */
+  /**
+   * Queues the script, by its SHA1, in {@code pipeline}; its reply throws {@link
+   * JedisNoScriptException} if the server lacks it (the script did not run).
+   */
   Response<Object> queue(AbstractPipeline pipeline, List<byte[]> keys, List<byte[]> args) {
-    return pipeline.eval(source, keys, args);
+    return pipeline.evalsha(sha, keys, args);
   }
 }
