@@ -6,8 +6,6 @@ import io.nearcache.NearCache;
 import io.nearcache.NearCacheClient;
 import java.io.File;
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryMXBean;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -68,7 +66,7 @@ public final class TaggedFootprint {
       BiFunction<NearCacheClient, Workload, NearCache<String, Product>> create) {
     try (NearCacheClient client = Peers.nearcache(w)) {
       NearCache<String, Product> cache = create.apply(client, w);
-      long empty = usedHeap();
+      long empty = Heap.usedAfterGc();
       for (int from = 0; from < ENTRIES; from += BATCH) {
         List<String> keys = new ArrayList<>();
         for (int i = from; i < Math.min(ENTRIES, from + BATCH); i++) {
@@ -83,21 +81,12 @@ public final class TaggedFootprint {
       if (cache.estimatedSize() < ENTRIES) {
         throw new IllegalStateException("L1 holds " + cache.estimatedSize() + " of " + ENTRIES);
       }
-      return (usedHeap() - empty) / (double) ENTRIES;
+      return (Heap.usedAfterGc() - empty) / (double) ENTRIES;
     }
   }
 
   /** The index of a workload key, {@code product:<i>}. */
   private static int indexOf(String key) {
     return Integer.parseInt(key.substring(key.indexOf(':') + 1));
-  }
-
-  /** Used heap after collections have settled. */
-  private static long usedHeap() {
-    MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
-    for (int i = 0; i < 3; i++) {
-      System.gc();
-    }
-    return memory.getHeapMemoryUsage().getUsed();
   }
 }

@@ -32,8 +32,9 @@ import java.util.function.Predicate;
  * cache miss per hit, a quarter of the hit's time. Caffeine's {@code expireAfterWrite} keeps the
  * write time in that node and reads a {@link CoarseClock}, not {@code System.nanoTime()}, whose
  * call alone cost another quarter. Only the rarer slots carry a wrapper: a cached "no value"
- * ({@link Absent}, with its shorter deadline) and values with their encoded size, in a
- * bytes-bounded L1, with their tags, or with the time they are due for a refresh ({@link Boxed}).
+ * ({@link Absent}, with its shorter deadline), values with their encoded size in a bytes-bounded
+ * L1 ({@link Weighed}), and values with their tags or the time they are due for a refresh ({@link
+ * Boxed}).
  *
  * <p>Tagged values are also indexed by tag, so that a tag invalidation drops exactly its entries
  * without a pass over L1. The index holds the very {@link Boxed} slots, so dropping one removes it
@@ -162,10 +163,11 @@ public final class LocalStore<V> {
     if (holdsNothing) {
       return null;
     }
+    int weight = weighed ? encodedSize : 0;
     Object slot = value == null ? new Absent(clock.nanos() + nullTtlNanos, encodedSize)
-        : weighed || tags.length > 0 || refreshNanos > 0
-            ? new Boxed(value, weighed ? encodedSize : 0, tags,
-                refreshNanos > 0 ? clock.nanos() + refreshNanos : 0)
+        : tags.length > 0 || refreshNanos > 0
+            ? new Boxed(value, weight, tags, refreshNanos > 0 ? clock.nanos() + refreshNanos : 0)
+        : weighed ? new Weighed(value, weight)
         : value;
     if (slot instanceof Boxed boxed && tags.length > 0) {
       for (String tag : tags) {
@@ -302,11 +304,11 @@ public final class LocalStore<V> {
     if (slot instanceof Absent absent) {
       return absent.deadlineNanos - clock.nanos() > 0 ? null : MISS;
     }
-    return slot instanceof Boxed b ? b.value : slot;
+    return slot instanceof Weighed w ? w.value : slot;
   }
 
   private static int weight(String key, Object slot) {
-    return slot instanceof Boxed b ? b.weight : slot instanceof Absent a ? a.weight : 0;
+    return slot instanceof Weighed w ? w.weight : slot instanceof Absent a ? a.weight : 0;
   }
 
   /** A placeholder for a fill in progress; equal only to itself. */
@@ -318,23 +320,33 @@ public final class LocalStore<V> {
   private record Absent(long deadlineNanos, int weight) {}
 
   /**
-   * A value with the size of its encoding (in a bytes-bounded L1) or its tags. Equal only to
-   * itself, since the tag index and conditional removes must tell two fills of one value apart.
+   * A value with the size of its encoding, in a bytes-bounded L1: 24 bytes beside the value. Equal
+   * only to itself, since the tag index and conditional removes must tell two fills of one value
+   * apart.
    */
-  private static final class Boxed {
+  private static class Weighed {
+    final Object value;
+    /** The size of its encoding in a bytes-bounded L1, else 0. */
+    final int weight;
+
+    Weighed(Object value, int weight) {
+      this.value = value;
+      this.weight = weight;
+    }
+  }
+
+  /** A value with its tags or the time it is due for a refresh, and its size as {@link Weighed}. */
+  private static final class Boxed extends Weighed {
     private static final AtomicIntegerFieldUpdater<Boxed> CLAIMED =
         AtomicIntegerFieldUpdater.newUpdater(Boxed.class, "claimed");
 
-    final Object value;
-    final int weight;
     final String[] tags;
     /** When a read should refresh it, on the {@link CoarseClock}; 0 for never. */
     final long refreshAt;
     private volatile int claimed;
 
     Boxed(Object value, int weight, String[] tags, long refreshAt) {
-      this.value = value;
-      this.weight = weight;
+      super(value, weight);
       this.tags = tags;
       this.refreshAt = refreshAt;
     }
