@@ -62,10 +62,14 @@ elif command -v taskset > /dev/null; then
 else
   echo "taskset not found: the Redis-path benchmarks run unpinned, their figures swing by fork"
 fi
-"${PIN[@]}" java -jar $JAR '(L2Hit|MissFill|Put|GetAll)Benchmark' -rf json -rff $RAW/redis.json "$@"
+"${PIN[@]}" java -jar $JAR '(L2Hit|MissFill|MissFillAll|Put|GetAll)Benchmark' -rf json \
+  -rff $RAW/redis.json "$@"
 java -jar $JAR 'SerializerBenchmark' -rf json -rff $RAW/serializers.json "$@"
 # Unpinned; nearcache on one Redis, on a testkit cluster, and Redisson, in alternating blocks.
 java -cp $JAR io.nearcache.jmh.Propagation $RAW/propagation.json 2000
 java -cp $JAR io.nearcache.jmh.FanOut $RAW/fanout.json 5000 20,100
+# Heap per L1 entry against bare Caffeine, and an idle client's CPU beside a bare JVM's.
+java -Xms3g -Xmx3g -cp $JAR io.nearcache.jmh.L1Footprint $RAW/footprint.json
+java -cp $JAR io.nearcache.jmh.IdleCpu $RAW/idle.json
 java -Djava.awt.headless=true -cp $JAR io.nearcache.jmh.report.Report $RAW $RESULTS \
   "$REDIS_VERSION"

@@ -26,12 +26,16 @@ import redis.clients.jedis.params.SetParams;
  * lease-checked SET script) and an L1 fill; the floor is the seed's cache-aside, a raw Jedis GET
  * that misses and a SET with a TTL of the encoded product. As in {@link L2HitBenchmark}, the
  * cache-aside runs beside an idle nearcache client.
+ *
+ * <p>Twelve seconds of warm-up: on the one CPU it shares with its Redis, the JIT compiling
+ * nearcache's miss path competes with the measured thread, and the first ten seconds of a fork
+ * ran from 680 down to 125 us a miss before they settled.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Warmup(iterations = 2, time = 1)
-@Measurement(iterations = 3, time = 1)
-@Fork(value = 2, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
+@Warmup(iterations = 12, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(value = 3, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
 public class MissFillBenchmark {
   static final long TTL_SECONDS = 60;
 

@@ -19,8 +19,8 @@ import java.util.TreeMap;
 import java.util.stream.Stream;
 
 /**
- * Turns one run's JMH JSON files and the propagation and fan-out harnesses' JSON into {@code
- * RESULTS.md} (every benchmark with its score, error and ratio to the baseline measured in the
+ * Turns one run's JMH JSON files and the JSON of the harnesses beside them (propagation, fan-out,
+ * idle, footprint, miss profile) into {@code RESULTS.md} (every benchmark with its score, error and ratio to the baseline measured in the
  * same run, then the issue's targets, met or missed) and {@code throughput.png}.
  *
  * <p>Usage: {@code java -cp benchmarks.jar io.nearcache.jmh.report.Report <raw dir> <out dir>
@@ -33,6 +33,7 @@ public final class Report {
       "L1HitBenchmark", "caffeineGetIfPresent",
       "L2HitBenchmark", "rawJedisGetAndDecode",
       "MissFillBenchmark", "rawJedisCacheAside",
+      "MissFillAllBenchmark", "rawJedisCacheAside",
       "PutBenchmark", "rawJedisSet",
       "GetAllBenchmark", "rawJedisGets");
 
@@ -43,6 +44,7 @@ public final class Report {
           "redissonLocalCachedMapGet", "jedisClientSideCacheGet"),
       "L2HitBenchmark", List.of("rawJedisGetAndDecode", "nearcacheGet"),
       "MissFillBenchmark", List.of("rawJedisCacheAside", "nearcacheGet"),
+      "MissFillAllBenchmark", List.of("rawJedisCacheAside", "nearcacheGetAll"),
       "PutBenchmark", List.of("rawJedisSet", "nearcachePut"),
       "GetAllBenchmark", List.of("rawJedisGets", "nearcacheGetAll"),
       "SerializerBenchmark", List.of("encode", "decode"));
@@ -69,6 +71,9 @@ public final class Report {
     List<Result> results = new ArrayList<>();
     JsonNode propagation = null;
     JsonNode fanOut = null;
+    JsonNode idle = null;
+    JsonNode footprint = null;
+    JsonNode missProfile = null;
     try (Stream<Path> files = Files.list(raw)) {
       for (Path file : files.sorted().toList()) {
         JsonNode root = json.readTree(file.toFile());
@@ -78,14 +83,29 @@ public final class Report {
           propagation = root;
         } else if (root.has("fanOut")) {
           fanOut = root;
+        } else if (root.has("idleClientCoreShare")) {
+          idle = root;
+        } else if (root.has("caffeineCountBytesPerEntry")) {
+          footprint = root;
+        } else if (root.has("cacheAside")) {
+          missProfile = root;
         }
       }
     }
     results.sort(Comparator.comparing(Result::order));
     List<String> missing = missing(results, propagation, fanOut);
+    if (idle == null) {
+      missing.add("IdleCpu");
+    }
+    if (footprint == null) {
+      missing.add("L1Footprint");
+    }
+    if (missProfile == null) {
+      missing.add("MissProfile");
+    }
     Files.createDirectories(out);
-    String markdown = new Markdown(results, propagation, fanOut, missing,
-        environment(raw, json, redis)).render();
+    String markdown = new Markdown(results, new Markdown.Harnesses(propagation, fanOut, idle,
+        footprint, missProfile), missing, environment(raw, json, redis)).render();
     Files.writeString(out.resolve("RESULTS.md"), markdown, StandardCharsets.UTF_8);
     ThroughputChart.write(results, out.resolve("throughput.png").toFile());
     System.out.print(markdown);
@@ -218,7 +238,7 @@ public final class Report {
 
     String order() {
       List<String> classes = List.of("L1HitBenchmark", "L2HitBenchmark", "MissFillBenchmark",
-          "PutBenchmark", "GetAllBenchmark", "SerializerBenchmark");
+          "MissFillAllBenchmark", "PutBenchmark", "GetAllBenchmark", "SerializerBenchmark");
       int rank = SUITE.get(type) == null ? 99 : SUITE.get(type).indexOf(method);
       return String.format(Locale.ROOT, "%d-%d-%02d-%s", classes.indexOf(type), threads, rank,
           "jackson".equals(params.get("format")) || "cluster".equals(params.get("deployment"))
