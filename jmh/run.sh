@@ -64,6 +64,8 @@ else
 fi
 "${PIN[@]}" java -jar $JAR '(L2Hit|MissFill|MissFillAll|Put|GetAll)Benchmark' -rf json \
   -rff $RAW/redis.json "$@"
+# Where a miss spends its time: Redis' CPU and commands beside the client's, on the same CPU.
+"${PIN[@]}" java -cp $JAR io.nearcache.jmh.MissProfile $RAW/missprofile.json
 java -jar $JAR 'SerializerBenchmark' -rf json -rff $RAW/serializers.json "$@"
 # Unpinned; nearcache on one Redis, on a testkit cluster, and Redisson, in alternating blocks.
 java -cp $JAR io.nearcache.jmh.Propagation $RAW/propagation.json 2000

@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.LongConsumer;
+import redis.clients.jedis.Protocol;
 import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.params.SetParams;
 
@@ -73,7 +74,7 @@ public final class MissProfile {
     for (long i = 0; i < MISSES; i++) {
       miss.accept(n + i);
     }
-    jedis.configResetStat();
+    jedis.sendCommand(Protocol.Command.CONFIG, "RESETSTAT");
     double cpuBefore = redisCpuSeconds(jedis);
     long start = System.nanoTime();
     for (long i = MISSES; i < 2L * MISSES; i++) {
