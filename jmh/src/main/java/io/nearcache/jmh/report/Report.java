@@ -79,6 +79,8 @@ public final class Report {
         JsonNode root = json.readTree(file.toFile());
         if (root.isArray()) {
           root.forEach(node -> results.add(Result.of(node)));
+        } else if (root.has("cacheAside")) {
+          missProfile = root; // before propagation's test: it has a "nearcache" field too
         } else if (root.has("nearcache")) {
           propagation = root;
         } else if (root.has("fanOut")) {
@@ -87,8 +89,6 @@ public final class Report {
           idle = root;
         } else if (root.has("caffeineCountBytesPerEntry")) {
           footprint = root;
-        } else if (root.has("cacheAside")) {
-          missProfile = root;
         }
       }
     }
