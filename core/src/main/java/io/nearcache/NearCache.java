@@ -109,7 +109,8 @@ public interface NearCache<K, V> {
    *     instance holds, or whose wait timed out) and returns the values it found; keys it leaves
    *     out (or maps to {@code null}) are absent from the result and cached as "no value" only
    *     with {@link CacheSpec#nullTtl()}; entries for keys that were not asked for are ignored. It
-   *     may be called twice when other instances were loading some of the keys
+   *     may be called twice when other instances were loading some of the keys. It must not read
+   *     from this cache the keys it was given: such a read would wait for its own load
    * @return an unmodifiable map of the keys that have a value, in the iteration order of {@code
    *     keys}
    * @throws NullPointerException if {@code keys}, any key, or {@code bulkLoader} is null, or the

@@ -28,10 +28,11 @@ import org.slf4j.LoggerFactory;
  * nearcache-clock-<prefix>}, a {@link ClockThread}) wakes every millisecond while caches are used
  * to advance the {@link CoarseClock} L1 expiry reads and to run the L1 caches' Caffeine maintenance
  * that came due, and naps while they are not: a thread of its own, because the maintenance thread
- * waits on Redis, and a stalled clock would keep L1 entries alive past their {@code localTtl}. Refreshes ahead of expiry run on a small pool ({@code
- * nearcache-refresh-<prefix>}, up to {@value #REFRESH_THREADS} threads, started on demand and gone
- * after {@value #REFRESH_IDLE_SECONDS} s idle, {@value #REFRESH_QUEUE} queued at most) unless the
- * user gave an executor.
+ * waits on Redis, and a stalled clock would keep L1 entries alive past their {@code localTtl}.
+ * Refreshes ahead of expiry run on a small pool ({@code nearcache-refresh-<prefix>}, up to
+ * {@value #REFRESH_THREADS} threads, started on demand and gone after {@value
+ * #REFRESH_IDLE_SECONDS} s idle, {@value #REFRESH_QUEUE} queued at most) unless the user gave an
+ * executor.
  */
 public final class ClientThreads {
   private static final Logger log = LoggerFactory.getLogger(ClientThreads.class);
@@ -52,7 +53,8 @@ public final class ClientThreads {
   private final ThreadPoolExecutor refresher;
   /** The threads the executors made, those that ended dropped as new ones are made. */
   private final List<Thread> started = new CopyOnWriteArrayList<>();
-  private LongSupplier tick;
+  /** The adaptive tick, once {@link #tickAdaptively} set it; read by any thread's wake-up. */
+  private volatile LongSupplier tick;
   /** The next run of {@link #tick}, guarded by this; {@code null} while none is scheduled. */
   private ScheduledFuture<?> nextTick;
   private long nextTickAt;

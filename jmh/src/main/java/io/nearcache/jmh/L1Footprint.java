@@ -18,13 +18,13 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Heap per L1 entry against bare Caffeine with the same bound and expiry: {@value #ENTRIES}
- * entries of a string key and a 100-byte value, the same key and value objects in every cache, so
- * that only what each cache adds per entry is counted. Each cache is measured alone, from its
- * empty state to full, as the used heap after full collections; nearcache's client and empty cache
- * are part of the empty state (their own size is reported apart). Two bounds: a count ({@code
- * localMaxSize} against {@code maximumSize}) and bytes ({@code localMaxBytes} against {@code
- * maximumWeight} with a weigher of the value's size), each with a one-hour {@code expireAfterWrite}.
+ * Heap per L1 entry against bare Caffeine with the same bound and expiry: {@value #ENTRIES} entries
+ * of a string key and a 100-byte value, the same key and value objects in every cache, so that only
+ * what each cache adds per entry is counted. Each cache is measured alone, from its empty state to
+ * full, as the used heap after full collections; nearcache's client and empty cache are part of the
+ * empty state (their own size is reported apart). Two bounds: a count ({@code localMaxSize} against
+ * {@code maximumSize}) and bytes ({@code localMaxBytes} against {@code maximumWeight} with a
+ * weigher of the value's size), each with a one-hour {@code expireAfterWrite}.
  *
  * <p>Usage: {@code java -Xms3g -Xmx3g -cp benchmarks.jar io.nearcache.jmh.L1Footprint <out.json>}.
  * Redis: {@code REDIS_URL}, else a testkit server (nearcache's L1 is filled through it, by {@code

@@ -20,8 +20,9 @@ import java.util.stream.Stream;
 
 /**
  * Turns one run's JMH JSON files and the JSON of the harnesses beside them (propagation, fan-out,
- * idle, footprint, miss profile) into {@code RESULTS.md} (every benchmark with its score, error and ratio to the baseline measured in the
- * same run, then the issue's targets, met or missed) and {@code throughput.png}.
+ * idle, footprint, miss profile) into {@code RESULTS.md} (every benchmark with its score, error and
+ * ratio to the baseline measured in the same run, then the issue's targets, met or missed) and
+ * {@code throughput.png}.
  *
  * <p>Usage: {@code java -cp benchmarks.jar io.nearcache.jmh.report.Report <raw dir> <out dir>
  * <redis version>}. Exits with status 1, after writing what it has, when a benchmark of the suite

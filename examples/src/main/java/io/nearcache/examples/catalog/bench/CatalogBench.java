@@ -29,11 +29,12 @@ import org.slf4j.LoggerFactory;
 /**
  * The seed's benchmark, reproduced: the catalog service in modes {@code none}, {@code redis} and
  * {@code near} under autocannon (500 connections, 10,000 listing requests), the same load on the
- * {@link FloorServer}; then the mixed runs, the same load for a fixed duration in rounds of
- * {@code near} alone and {@code near} with a stream of price updates, then {@code near-all} with
- * the same updates ({@link MixedRun}); then the consistency run (two {@code near} nodes, price updates posted to one while
- * autocannon reads both). Writes {@code RESULTS.md}, {@code latency.png}, the raw autocannon JSON
- * and the mixed runs' counters to the results directory. {@code bench.sh} runs it.
+ * {@link FloorServer}; then the mixed runs, the same load for a fixed duration in rounds of {@code
+ * near} alone and {@code near} with a stream of price updates, then {@code near-all} with the same
+ * updates ({@link MixedRun}); then the consistency run (two {@code near} nodes, price updates
+ * posted to one while autocannon reads both). Writes {@code RESULTS.md}, {@code latency.png}, the
+ * raw autocannon JSON and the mixed runs' counters to the results directory. {@code bench.sh} runs
+ * it.
  *
  * <p>Usage: {@code CatalogBench <catalog dir> <results dir> [jdbc url]}; without a JDBC URL the
  * embedded H2 is used, and the report says so.
