@@ -1,9 +1,10 @@
 package io.nearcache.internal;
 
-import java.util.Set;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.exceptions.JedisException;
@@ -20,7 +21,13 @@ public final class WriteRetries {
   private final int bound;
   private final ConcurrentLinkedQueue<Pending> queue = new ConcurrentLinkedQueue<>();
   private final AtomicInteger size = new AtomicInteger();
-  private final Set<DefaultNearCache<?, ?>> overflowed = ConcurrentHashMap.newKeySet();
+  /**
+   * Caches owed a whole-cache invalidation, each with the number of its latest overflow, so that a
+   * redo removes only the overflow it redid and the cache counts as pending until then.
+   */
+  private final ConcurrentHashMap<DefaultNearCache<?, ?>, Long> overflowed =
+      new ConcurrentHashMap<>();
+  private final AtomicLong overflows = new AtomicLong();
   private final Runnable queued;
 
   /**
@@ -38,7 +45,7 @@ public final class WriteRetries {
 
   /** Keeps the invalidation of the whole of {@code cache} for a later retry. */
   void addWholeCache(DefaultNearCache<?, ?> cache) {
-    overflowed.add(cache);
+    overflowed.put(cache, overflows.incrementAndGet());
     queued.run();
   }
 
@@ -46,7 +53,7 @@ public final class WriteRetries {
   void addKey(DefaultNearCache<?, ?> cache, String key) {
     if (size.incrementAndGet() > bound) {
       size.decrementAndGet();
-      if (overflowed.add(cache)) {
+      if (overflowed.put(cache, overflows.incrementAndGet()) == null) {
         log.warn("cache {}: more than {} invalidations wait for Redis; the whole cache will be"
             + " invalidated when it is back", cache.name(), bound);
       }
@@ -68,14 +75,10 @@ public final class WriteRetries {
    */
   public void retry() {
     try {
-      for (DefaultNearCache<?, ?> cache : overflowed) {
-        overflowed.remove(cache); // before the redo, so that a newer overflow is kept
-        try {
-          cache.redoInvalidateAll();
-        } catch (JedisException e) {
-          overflowed.add(cache);
-          throw e;
-        }
+      for (Map.Entry<DefaultNearCache<?, ?>, Long> owed : overflowed.entrySet()) {
+        owed.getKey().redoInvalidateAll();
+        // Only the overflow redone: one that came during the redo stays owed.
+        overflowed.remove(owed.getKey(), owed.getValue());
       }
       for (Pending p; (p = queue.peek()) != null; ) {
         p.cache().redoInvalidate(p.key());
