@@ -33,8 +33,9 @@ public final class WriteRetries {
   /**
    * Creates an empty queue holding at most {@code bound} key invalidations.
    *
-   * @param queued called, on the writer's thread, after each invalidation is queued: a {@link
-   *     #retry()} is due
+   * @param queued called, on the writer's thread, when the queue stops being empty or a cache first
+   *     overflows it: a {@link #retry()} is due (while anything waits, the caller retries on its
+   *     own schedule)
    */
   public WriteRetries(int bound, Runnable queued) {
     this.bound = bound;
@@ -45,22 +46,27 @@ public final class WriteRetries {
 
   /** Keeps the invalidation of the whole of {@code cache} for a later retry. */
   void addWholeCache(DefaultNearCache<?, ?> cache) {
-    overflowed.put(cache, overflows.incrementAndGet());
-    queued.run();
+    if (overflowed.put(cache, overflows.incrementAndGet()) == null) {
+      queued.run();
+    }
   }
 
   /** Keeps the invalidation of {@code key} of {@code cache} for a later retry. */
   void addKey(DefaultNearCache<?, ?> cache, String key) {
-    if (size.incrementAndGet() > bound) {
+    int pending = size.incrementAndGet();
+    if (pending > bound) {
       size.decrementAndGet();
       if (overflowed.put(cache, overflows.incrementAndGet()) == null) {
         log.warn("cache {}: more than {} invalidations wait for Redis; the whole cache will be"
             + " invalidated when it is back", cache.name(), bound);
+        queued.run();
       }
     } else {
       queue.add(new Pending(cache, key));
+      if (pending == 1) {
+        queued.run(); // the first one: later ones find a retry already due
+      }
     }
-    queued.run();
   }
 
   /** Invalidations waiting for Redis. */
