@@ -18,12 +18,14 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import java.util.stream.IntStream;
@@ -34,11 +36,15 @@ import java.util.stream.IntStream;
  * threads over some caches, against a "database" (a map of per-key version numbers that
  * each write increments under a per-key lock, as a row lock would). Every operation is recorded
  * with its start and end; {@link #check} then looks for reads that returned a version older than
- * a write that had completed before the read started, and by how much. Used by the history checks
- * of each deployment.
+ * a write that had completed before the read started, and by how much. Time in which the whole JVM
+ * stood still (a collector's pause: a sleeping thread measures it, as jHiccup does) is not counted
+ * in that lag, and a read it made late is printed as such. Used by the history checks of each
+ * deployment.
  */
 final class History {
   static final int THREADS = 16;
+  /** How late a one-millisecond sleep must wake for the JVM to count as having stood still. */
+  private static final long STALL_MILLIS = 20;
   static final int KEYS = 8;
   static final List<String> KEY_NAMES =
       IntStream.range(0, KEYS).mapToObj(i -> "k" + i).toList();
@@ -93,11 +99,19 @@ final class History {
   FaultVerdict judge(List<Window> windows, Duration bound) {
     List<Read> reads = reads();
     long afterLast = windows.stream().mapToLong(Window::end).max().orElse(Long.MIN_VALUE);
-    return new FaultVerdict(check(reads, writes, bound, windows),
+    return new FaultVerdict(check(reads, writes, bound, windows, stalls),
         check(reads.stream().filter(r -> r.start() > afterLast).toList(), writes, bound,
-            List.of()),
+            List.of(), stalls),
         check(reads.stream().filter(r -> windows.stream().anyMatch(w -> w.contains(r.start())))
-            .toList(), writes, Duration.ofDays(1), List.of()));
+            .toList(), writes, Duration.ofDays(1), List.of(), stalls));
+  }
+
+  /**
+   * Judges this history's reads against {@code bound}, excusing those that start inside {@code
+   * excused}; the time the JVM stood still ({@link #stalls}) is not counted against the bound.
+   */
+  Verdict check(Duration bound, List<Window> excused) {
+    return check(reads(), writes, bound, excused, stalls);
   }
 
   /** Over tagged caches, key {@code k<i>} carries the tag {@code t<i % TAGS>}. */
@@ -108,6 +122,13 @@ final class History {
   private final Map<String, Long> database = new ConcurrentHashMap<>();
   private final Map<String, ReentrantLock> rowLocks = new ConcurrentHashMap<>();
   private final List<ReadLog> readLogs = new ArrayList<>();
+  /**
+   * When the JVM stood still during the run (a collector's pause, the OS not scheduling it): a
+   * thread that sleeps a millisecond at a time and woke {@value #STALL_MILLIS} ms or more late.
+   * Every thread stood still then, the subscribers too: a read right after a stall may precede
+   * the message that was on its way, through no fault of the library.
+   */
+  private final List<Window> stalls = new CopyOnWriteArrayList<>();
   final ConcurrentLinkedQueue<Write> writes = new ConcurrentLinkedQueue<>();
   /** Tag invalidations made, each a write of every key carrying the tag. */
   final AtomicInteger tagInvalidations = new AtomicInteger();
@@ -132,7 +153,7 @@ final class History {
 
   /** Runs the workload for {@code run}. */
   void run(Duration run) throws Exception {
-    ExecutorService pool = Executors.newFixedThreadPool(THREADS);
+    ExecutorService pool = Executors.newFixedThreadPool(THREADS + 1);
     CountDownLatch start = new CountDownLatch(1);
     long stopAt = System.nanoTime() + run.toNanos();
     List<Future<?>> workers = new ArrayList<>();
@@ -154,12 +175,30 @@ final class History {
           return null;
         }));
       }
+      workers.add(pool.submit(() -> {
+        start.await();
+        meterStalls(stopAt);
+        return null;
+      }));
       start.countDown();
       for (Future<?> worker : workers) {
         worker.get(run.toSeconds() + 60, TimeUnit.SECONDS);
       }
     } finally {
       pool.shutdownNow();
+    }
+  }
+
+  /** Records, until {@code stopAt}, each time a one-millisecond sleep overslept by a stall. */
+  private void meterStalls(long stopAt) {
+    long tick = TimeUnit.MILLISECONDS.toNanos(1);
+    while (System.nanoTime() < stopAt) {
+      long before = System.nanoTime();
+      LockSupport.parkNanos(tick);
+      long after = System.nanoTime();
+      if (after - before >= TimeUnit.MILLISECONDS.toNanos(STALL_MILLIS)) {
+        stalls.add(new Window("stall", before + tick, after));
+      }
     }
   }
 
@@ -299,7 +338,7 @@ final class History {
    * {@code bound} is a violation, unless the read started inside one of {@code excused}.
    */
   static Verdict check(Collection<Read> reads, Collection<Write> writes, Duration bound,
-      List<Window> excused) {
+      List<Window> excused, List<Window> stalls) {
     Map<String, List<Write>> byKey = new ConcurrentHashMap<>();
     for (Write write : writes) {
       byKey.computeIfAbsent(write.key(), k -> new ArrayList<>()).add(write);
@@ -314,7 +353,9 @@ final class History {
         continue; // the newest version: nothing superseded it
       }
       Write superseding = keyWrites.get((int) read.version());
-      long lag = read.start() - superseding.end();
+      long stood = stalls.stream().mapToLong(w -> Math.max(0,
+          Math.min(w.end(), read.start()) - Math.max(w.start(), superseding.end()))).sum();
+      long lag = read.start() - superseding.end() - stood;
       if (excused.stream().anyMatch(w -> w.contains(read.start()))) {
         continue;
       }
@@ -322,6 +363,9 @@ final class History {
       if (lag > bound.toNanos()) {
         System.out.printf("stale: %s lagged %.1f ms behind %s%n", read, lag / 1e6, superseding);
         violations.add(read);
+      } else if (stood > 0 && lag + stood > bound.toNanos()) {
+        System.out.printf("late by a stall: %s lagged %.1f ms behind %s, %.1f ms of it while the"
+            + " JVM stood still%n", read, (lag + stood) / 1e6, superseding, stood / 1e6);
       }
     }
     return new Verdict(violations, worstLag);

@@ -45,7 +45,7 @@ class HistoryCheckTest {
       history.run(RUN);
 
       History.Verdict verdict =
-          History.check(history.reads(), history.writes, PROPAGATION_BOUND, List.of());
+          history.check(PROPAGATION_BOUND, List.of());
       System.out.printf("history check: %d reads and %d writes checked over %d s; %d stale reads"
               + " beyond the %d ms bound; worst lag behind a completed write %.1f ms%n",
           history.reads().size(), history.writes.size(), RUN.toSeconds(),
@@ -68,7 +68,7 @@ class HistoryCheckTest {
       history.run(RUN);
 
       History.Verdict verdict =
-          History.check(history.reads(), history.writes, PROPAGATION_BOUND, List.of());
+          history.check(PROPAGATION_BOUND, List.of());
       System.out.printf("history check with tags: %d reads and %d writes (%d tag invalidations,"
               + " each a write of every key with the tag) checked over %d s; %d stale reads"
               + " beyond the %d ms bound; worst lag behind a completed write %.1f ms%n",
@@ -112,9 +112,9 @@ class HistoryCheckTest {
       }
 
       History.Verdict beyondTtl =
-          History.check(history.reads(), history.writes, localTtl, List.of());
+          history.check(localTtl, List.of());
       History.Verdict outsideFaults =
-          History.check(history.reads(), history.writes, PROPAGATION_BOUND, windows);
+          history.check(PROPAGATION_BOUND, windows);
       System.out.printf("history under faults: %d reads and %d writes checked over %d s, %d faults"
               + " (%s); %d stale reads beyond localTtl %d s; %d beyond the %d ms bound outside"
               + " the fault windows; worst lag %.1f ms%n",
