@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs the benchmark suite's short profile (about 15 minutes on 2 cores) and writes
-# jmh/results/RESULTS.md and jmh/results/throughput.png from that one run.
+# Runs the benchmark suite's short profile (about 20 minutes on 2 cores; each step prints the minute
+# it starts at) and writes jmh/results/RESULTS.md and jmh/results/throughput.png from that one run.
 #
 #   jmh/run.sh                      the whole suite
 #   jmh/run.sh -p workingSet=1000   extra JMH options, passed to every JMH run
@@ -43,10 +43,20 @@ TESTKIT_REDIS="Redis $(redis-server --version | sed -n 's/.*v=\([^ ]*\).*/\1/p')
 REDIS_VERSION=${REDIS_VERSION:+"$REDIS_VERSION · cluster rows on testkit's $TESTKIT_REDIS"}
 REDIS_VERSION=${REDIS_VERSION:-$TESTKIT_REDIS}
 
+# Each step's start, minutes into the run, so that the run's length can be read off its output.
+step() {
+  printf '== %s (%d:%02d)\n' "$1" $((SECONDS / 60)) $((SECONDS % 60))
+}
+
 rm -rf "$RAW"
 mkdir -p "$RAW"
-java -jar $JAR 'L1HitBenchmark' -t 1 -rf json -rff $RAW/l1-t1.json "$@"
-java -jar $JAR 'L1HitBenchmark' -t 2 -rf json -rff $RAW/l1-t2.json "$@"
+# The L1 hits with a target row; the tagged hit is tags-refresh.sh's, getIfPresent's hit is get's.
+L1_HITS='L1HitBenchmark\.(caffeine(Ticked)?GetIfPresent|nearcacheGet(NoStats)?'
+L1_HITS="$L1_HITS|redissonLocalCachedMapGet|jedisClientSideCacheGet)\$"
+step "L1 hit, 1 thread"
+java -jar $JAR "$L1_HITS" -t 1 -rf json -rff $RAW/l1-t1.json "$@"
+step "L1 hit, 2 threads"
+java -jar $JAR "$L1_HITS" -t 2 -rf json -rff $RAW/l1-t2.json "$@"
 # The Redis-path benchmarks run on one CPU, with the redis-server each trial starts (it inherits the
 # affinity): across two vCPUs, every round trip pays for waking the other one, and which CPUs a
 # fork's client thread and server landed on swung whole forks between 52 and 75 us a GET. On one
@@ -62,16 +72,24 @@ elif command -v taskset > /dev/null; then
 else
   echo "taskset not found: the Redis-path benchmarks run unpinned, their figures swing by fork"
 fi
+step "Redis paths, one CPU"
 "${PIN[@]}" java -jar $JAR '(L2Hit|MissFill|MissFillAll|Put|GetAll)Benchmark' -rf json \
   -rff $RAW/redis.json "$@"
 # Where a miss spends its time: Redis' CPU and commands beside the client's, on the same CPU.
+step "miss profile"
 "${PIN[@]}" java -cp $JAR io.nearcache.jmh.MissProfile $RAW/missprofile.json
+step "serializers"
 java -jar $JAR 'SerializerBenchmark' -rf json -rff $RAW/serializers.json "$@"
 # Unpinned; nearcache on one Redis, on a testkit cluster, and Redisson, in alternating blocks.
+step "propagation"
 java -cp $JAR io.nearcache.jmh.Propagation $RAW/propagation.json 2000
-java -cp $JAR io.nearcache.jmh.FanOut $RAW/fanout.json 5000 20,100
+step "fan-out"
+java -cp $JAR io.nearcache.jmh.FanOut $RAW/fanout.json 2000 20,100
 # Heap per L1 entry against bare Caffeine, and an idle client's CPU beside a bare JVM's.
+step "heap per entry, idle CPU"
 java -Xms3g -Xmx3g -cp $JAR io.nearcache.jmh.L1Footprint $RAW/footprint.json
 java -cp $JAR io.nearcache.jmh.IdleCpu $RAW/idle.json
+step "report"
 java -Djava.awt.headless=true -cp $JAR io.nearcache.jmh.report.Report $RAW $RESULTS \
   "$REDIS_VERSION"
+step "done"

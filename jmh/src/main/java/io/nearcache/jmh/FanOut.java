@@ -11,9 +11,11 @@ import java.io.IOException;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -127,7 +129,7 @@ public final class FanOut {
       throws InterruptedException {
     int writes = current.length;
     int size = subscribers.size();
-    Product[][] held = fill(subscribers, w);
+    Product[][] held = fill(subscribers, w, current);
     Product[] next = new Product[writes];
     for (int i = 0; i < writes; i++) {
       next[i] = withPrice(current[i], current[i].price().add(BigDecimal.ONE));
@@ -170,19 +172,31 @@ public final class FanOut {
   /**
    * Puts every key in every subscriber's L1 and returns what each holds. A fill can race the
    * invalidation of a write it read (the key then drops again), so fills repeat until every key is
-   * held after a pause.
+   * held after a pause. A key missing from L2 (its put did not reach Redis: the client logged it)
+   * is loaded as {@code current} holds it, and counted on the standard output.
    */
   private static Product[][] fill(List<DefaultNearCache<String, Product>> subscribers,
-      Workload w) throws InterruptedException {
+      Workload w, Product[] current) throws InterruptedException {
     List<String> keys = Arrays.asList(w.keys);
+    Map<String, Product> byKey = new HashMap<>();
+    for (int i = 0; i < current.length; i++) {
+      byKey.put(w.keys[i], current[i]);
+    }
+    LongAdder loaded = new LongAdder();
     Product[][] held = new Product[subscribers.size()][w.keys.length];
     for (int attempt = 0; ; attempt++) {
       if (attempt == 20) {
         throw new IllegalStateException("subscribers' L1 would not keep the working set");
       }
       subscribers.parallelStream().forEach(c -> c.getAll(keys, missing -> {
-        throw new IllegalStateException(missing.size() + " keys missed L2");
+        loaded.add(missing.size());
+        Map<String, Product> found = new HashMap<>();
+        missing.forEach(key -> found.put(key, byKey.get(key)));
+        return found;
       }));
+      if (loaded.sum() > 0) {
+        System.out.println("fill: " + loaded.sumThenReset() + " keys missed L2 and were loaded");
+      }
       Thread.sleep(SETTLE_MILLIS);
       boolean complete = true;
       for (int s = 0; s < subscribers.size(); s++) {

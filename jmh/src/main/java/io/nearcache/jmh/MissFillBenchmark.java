@@ -22,18 +22,20 @@ import redis.clients.jedis.params.SetParams;
 
 /**
  * A miss in both tiers, filled by a loader that returns at once: every call reads a key never
- * read before. nearcache pays its lease path (L2 GET, then the GET-or-lease script, then the
- * lease-checked SET script) and an L1 fill; the floor is the seed's cache-aside, a raw Jedis GET
- * that misses and a SET with a TTL of the encoded product. As in {@link L2HitBenchmark}, the
- * cache-aside runs beside an idle nearcache client.
+ * read before. nearcache pays its lease path (once its lookups mostly miss, the GET-or-lease
+ * script, then the lease-checked SET script) and an L1 fill; the floor is the seed's cache-aside, a
+ * raw Jedis GET that misses and a SET with a TTL of the encoded product. As in {@link
+ * L2HitBenchmark}, the cache-aside runs beside an idle nearcache client.
  *
- * <p>Twelve seconds of warm-up: on the one CPU it shares with its Redis, the JIT compiling
- * nearcache's miss path competes with the measured thread, and the first ten seconds of a fork
- * ran from 680 down to 125 us a miss before they settled.
+ * <p>Twenty seconds of warm-up for both: on the one CPU it shares with its Redis, the JIT compiling
+ * nearcache's miss path competes with the measured thread. On 2026-12-07 a fork's nearcache miss
+ * ran from 710 us down to 200 us over its first 15 seconds and settled at about 105 us from the
+ * 16th; the cache-aside settled within 10. With the twelve seconds used before, a fork could
+ * still be compiling when it was measured.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Warmup(iterations = 12, time = 1)
+@Warmup(iterations = 20, time = 1)
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 3, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
 public class MissFillBenchmark {

@@ -26,7 +26,6 @@ final class ThroughputChart {
       "caffeineTickedGetIfPresent", "raw Caffeine, maintenance as nearcache's",
       "nearcacheGet", "nearcache get(key, loader)",
       "nearcacheGetNoStats", "nearcache get, recordStats=false",
-      "nearcacheGetIfPresent", "nearcache getIfPresent",
       "redissonLocalCachedMapGet", "Redisson RLocalCachedMap.get",
       "jedisClientSideCacheGet", "Jedis client-side cache GET + decode");
 
