@@ -41,18 +41,27 @@ record Monitored(List<String> fromClients, List<String> fromScripts) {
         }
       }, "monitor");
       monitoring.start();
+      // Echoed until MONITOR shows one; each echo returns once Redis ran it, so every start
+      // marker comes before the action's first command, even one seen only after the wait.
       await().atMost(BOUND).until(() -> {
         marker.echo("start");
         return seen.stream().anyMatch(c -> c.contains("\"start\""));
       });
-      seen.clear();
       action.run();
       marker.echo("end");
       await().atMost(BOUND).until(() -> seen.stream().anyMatch(c -> c.contains("\"end\"")));
       monitor.close();
       monitoring.join(BOUND.toMillis());
     }
-    List<String> all = seen.stream().takeWhile(c -> !c.contains("\"end\"")).toList();
+    List<String> lines = List.copyOf(seen);
+    int lastStart = 0;
+    for (int i = 0; i < lines.size(); i++) {
+      if (lines.get(i).contains("\"start\"")) {
+        lastStart = i;
+      }
+    }
+    List<String> all = lines.subList(lastStart + 1, lines.size()).stream()
+        .takeWhile(c -> !c.contains("\"end\"")).toList();
     return new Monitored(
         all.stream().filter(c -> !c.contains(" lua]"))
             .filter(c -> !upper(c).contains("\"PING\"")).toList(),
