@@ -10,10 +10,13 @@ import io.nearcache.internal.keys.SlotGroups;
 import io.nearcache.testkit.RedisCluster;
 import io.nearcache.testkit.RedisServer;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -96,6 +99,37 @@ class ClusterTest {
 
       assertThat(results).hasSize(4 * 64).containsOnly("value of cold");
       assertThat(loads).hasValue(1);
+    }
+  }
+
+  /**
+   * A getAll's keys fall into every slot group, on every primary: each of its commands (the
+   * leases, the writes, then another client's MGETs) holds the keys of one group, which a Cluster
+   * requires, and every key is loaded once across the fleet.
+   */
+  @Test
+  void aGetAllOfKeysInEveryGroupLoadsEachOnceAndIsReadByAnotherClient() {
+    try (Fleet fleet = fleet(2)) {
+      List<DefaultNearCache<String, String>> caches = fleet.caches("product", SPEC);
+      List<String> keys = new ArrayList<>();
+      for (int group = 0; group < SlotGroups.DEFAULT; group++) {
+        keys.add(keyOfGroup(group));
+        keys.add(keyOfGroup(group) + "-2");
+      }
+      AtomicInteger loads = new AtomicInteger();
+      Function<Set<String>, Map<String, String>> loader = missing -> {
+        loads.addAndGet(missing.size());
+        return missing.stream().collect(Collectors.toMap(k -> k, k -> "v-" + k));
+      };
+      Map<String, String> expected =
+          keys.stream().collect(Collectors.toMap(k -> k, k -> "v-" + k));
+
+      assertThat(caches.get(0).getAll(keys, loader)).isEqualTo(expected);
+      assertThat(caches.get(1).getAll(keys, loader)).isEqualTo(expected);
+      assertThat(loads).as("each key loaded once").hasValue(keys.size());
+      assertThat(caches.get(1).stats().l2Hits()).isEqualTo(keys.size());
+      assertThat(caches.get(0).stats().redisErrors() + caches.get(1).stats().redisErrors())
+          .isZero();
     }
   }
 

@@ -8,6 +8,11 @@ import io.nearcache.testkit.RedisServer;
 import io.nearcache.testkit.RedisServerExtension;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -72,5 +77,39 @@ class WriteRoundTripTest {
       assertThat(third.fromClients()).hasSize(2)
           .allMatch(c -> Monitored.upper(c).contains("\"EVALSHA\""));
     }
+  }
+
+  /**
+   * A getAll of keys in neither tier, on one server, costs the round trips of one key's miss: one
+   * lease script for all its keys, then one lease-checked write of them all; past {@code
+   * MAX_BATCH} (100) keys a step is split into scripts of at most 100 keys, sent in one pipeline.
+   */
+  @Test
+  void aGetAllOfMissingKeysIsOneScriptPerStepOnOneServer(RedisServer redis) throws Exception {
+    try (Fleet fleet = new Fleet(redis, 1)) {
+      fleet.caches("warm-up", SPEC).get(0).get("k", k -> "v"); // Redis caches the scripts
+      DefaultNearCache<String, String> cache = fleet.caches("product", SPEC).get(0);
+      Function<Set<String>, Map<String, String>> loader =
+          keys -> keys.stream().collect(Collectors.toMap(k -> k, k -> "v-" + k));
+      cache.getAll(keys("warm", 50), loader); // the lookups now mostly miss
+
+      Monitored fifty = Monitored.during(redis, () -> cache.getAll(keys("a", 50), loader));
+      Monitored many = Monitored.during(redis, () -> cache.getAll(keys("b", 150), loader));
+      System.out.printf("getAll of 50 missing keys: %d commands; of 150: %d%n",
+          fifty.fromClients().size(), many.fromClients().size());
+      assertThat(fifty.fromClients()).hasSize(2)
+          .allMatch(c -> Monitored.upper(c).contains("\"EVALSHA\""));
+      assertThat(fifty.fromScripts().stream().filter(c -> Monitored.upper(c).contains("\"SET\"")))
+          .as("50 leases taken, 50 values written").hasSize(100);
+      assertThat(many.fromClients()).as("two scripts of at most 100 keys per step").hasSize(4)
+          .allMatch(c -> Monitored.upper(c).contains("\"EVALSHA\""));
+      assertThat(cache.getAll(keys("a", 50), loader)).hasSize(50)
+          .allSatisfy((k, v) -> assertThat(v).isEqualTo("v-" + k));
+      assertThat(cache.stats().redisErrors()).isZero();
+    }
+  }
+
+  private static List<String> keys(String prefix, int count) {
+    return IntStream.range(0, count).mapToObj(i -> prefix + i).toList();
   }
 }

@@ -1,5 +1,6 @@
 package io.nearcache.internal.l2;
 
+import com.google.common.collect.Lists;
 import io.nearcache.CacheSpec;
 import io.nearcache.internal.invalidation.Announcer;
 import io.nearcache.internal.invalidation.InvalidationLog;
@@ -21,6 +22,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiFunction;
+import java.util.function.Function;
 import redis.clients.jedis.AbstractPipeline;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.UnifiedJedis;
@@ -54,25 +56,38 @@ public final class RemoteStore {
   private static final long UNKNOWN = -1;
 
   /**
-   * Returns the value frame if it is fresh: it has more than the grace ARGV[3] left to live (with
-   * no grace, if it exists at all). Else takes the lease and returns 1, or {the expired frame}
-   * while it is in its grace; or reports the lease held by another (0).
+   * For each entry (KEYS: value, lease, value, lease...): its value frame if it is fresh, having
+   * more than the grace ARGV[3] left to live (with no grace, if it exists at all); else takes its
+   * lease and answers 1, or {the expired frame} while it is in its grace; or 0 if another holds
+   * the lease.
    */
   private static final Script GET_OR_LEASE = new Script("""
-      local value = redis.call('GET', KEYS[1])
       local grace = tonumber(ARGV[3])
-      if value and (grace == 0 or redis.call('PTTL', KEYS[1]) > grace) then return value end
-      if redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then
-        if value then return {value} end
-        return 1
+      local replies = {}
+      for i = 1, #KEYS, 2 do
+        local value = redis.call('GET', KEYS[i])
+        if value and (grace == 0 or redis.call('PTTL', KEYS[i]) > grace) then
+          replies[#replies + 1] = value
+        elseif redis.call('SET', KEYS[i + 1], ARGV[1], 'NX', 'PX', ARGV[2]) then
+          replies[#replies + 1] = value and {value} or 1
+        else
+          replies[#replies + 1] = 0
+        end
       end
-      return 0""");
+      return replies""");
 
-  /** The value frame if it has more than the grace ARGV[1] left to live, else nil. */
+  /** For each value key, its frame if it has more than the grace ARGV[1] left to live, else 0. */
   private static final Script GET_FRESH = new Script("""
-      local value = redis.call('GET', KEYS[1])
-      if value and redis.call('PTTL', KEYS[1]) > tonumber(ARGV[1]) then return value end
-      return false""");
+      local replies = {}
+      for i = 1, #KEYS do
+        local value = redis.call('GET', KEYS[i])
+        if value and redis.call('PTTL', KEYS[i]) > tonumber(ARGV[1]) then
+          replies[i] = value
+        else
+          replies[i] = 0
+        end
+      end
+      return replies""");
 
   /**
    * Takes the lease for a refresh (1), unless the value was written less than refreshAfter ago: it
@@ -101,15 +116,30 @@ public final class RemoteStore {
       announce(tonumber(ARGV[4]), 'c', ARGV[5], 'k', ARGV[6])
       return 1""");
 
+  /**
+   * For each entry (KEYS: value, lease...; ARGV: the token, then frame and TTL of each): stores
+   * the frame if the token's lease still stands, and drops the lease; answers 1 if stored, else 0.
+   */
   private static final Script SET_IF_LEASED = new Script("""
-      if redis.call('GET', KEYS[2]) ~= ARGV[1] then return 0 end
-      redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
-      redis.call('DEL', KEYS[2])
-      return 1""");
+      local replies = {}
+      for i = 1, #KEYS, 2 do
+        if redis.call('GET', KEYS[i + 1]) == ARGV[1] then
+          redis.call('SET', KEYS[i], ARGV[i + 1], 'PX', ARGV[i + 2])
+          redis.call('DEL', KEYS[i + 1])
+          replies[#replies + 1] = 1
+        else
+          replies[#replies + 1] = 0
+        end
+      end
+      return replies""");
 
-  /** Deletes KEYS[1] if it holds ARGV[1]: a lease of this token, or a value read as stale. */
+  /**
+   * Deletes each of KEYS that holds ARGV[1]: a lease of this token, or a value read as stale.
+   */
   private static final Script DELETE_IF_HOLDS = new Script("""
-      if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+      for i = 1, #KEYS do
+        if redis.call('GET', KEYS[i]) == ARGV[1] then redis.call('DEL', KEYS[i]) end
+      end
       return 0""");
 
   /** A write: the new value, the lease dropped, the change numbered, logged and announced. */
@@ -175,8 +205,10 @@ public final class RemoteStore {
 
   private static final Leased LEASED = new Leased(null);
   private static final HeldByOther HELD = new HeldByOther();
+  private static final int MAX_BATCH = 100;
 
   private final UnifiedJedis jedis;
+  private final boolean scriptsSpanGroups;
   private final Breakers breakers;
   private final Announcer announcer;
   private final KeyLayout layout;
@@ -194,10 +226,14 @@ public final class RemoteStore {
    * Creates the L2 of one cache as {@code spec} says: values live {@code remoteTtl}, "no value"
    * frames {@code nullTtl}, both {@code staleIfError} longer, during which they are expired but
    * still read by a load that may fail; leases live {@code leaseTimeout}.
+   *
+   * @param scriptsSpanGroups whether one command may touch keys of different slot groups (see
+   *     {@link io.nearcache.internal.redis.RedisDeployment#spansGroups()})
    */
-  public RemoteStore(UnifiedJedis jedis, Breakers breakers, Announcer announcer, String cache,
-      KeyLayout layout, CacheSpec spec) {
+  public RemoteStore(UnifiedJedis jedis, boolean scriptsSpanGroups, Breakers breakers,
+      Announcer announcer, String cache, KeyLayout layout, CacheSpec spec) {
     this.jedis = jedis;
+    this.scriptsSpanGroups = scriptsSpanGroups;
     this.breakers = breakers;
     this.announcer = announcer;
     this.cacheName = cache;
@@ -222,66 +258,55 @@ public final class RemoteStore {
   }
 
   /**
-   * The frame of each key, {@code null} where absent (or expired within its grace), in one round
-   * trip per server.
+   * The frame of each key, {@code null} where absent (or expired within its grace): one {@code
+   * GET} for one key, else one {@code MGET} (with a grace, one script) per batch of keys, one
+   * round trip per server.
    */
   public List<byte[]> getAll(List<String> keys) {
-    if (graced) {
-      List<Object> replies = batch(keys,
-          (gen, key) -> GET_FRESH.run(jedis, List.of(layout.valueKey(gen, key)),
-              List.of(graceMillis)),
-          (pipeline, gen, key) -> GET_FRESH.queue(pipeline, List.of(layout.valueKey(gen, key)),
-              List.of(graceMillis)));
-      return replies.stream().map(reply -> reply instanceof byte[] frame ? frame : null)
-          .toList();
-    }
-    return batch(keys, (gen, key) -> jedis.get(layout.valueKey(gen, key)),
-        (pipeline, gen, key) -> pipeline.get(layout.valueKey(gen, key)));
+    List<Object> replies = batch(keys, graced
+        ? scripted(GET_FRESH, this::valueKeys, batch -> List.of(graceMillis))
+        : reads(this::valueKeys));
+    return replies.stream().map(reply -> reply instanceof byte[] frame ? frame : null).toList();
   }
 
   /**
-   * For each key, its value frame if there is one, else its lease taken for {@code token}, in one
-   * round trip per server.
+   * For each key, its value frame if there is one, else its lease taken for {@code token}: one
+   * script per batch of keys, one round trip per server.
    */
   public List<Lookup> getOrLeaseAll(List<String> keys, byte[] token) {
     List<byte[]> args = List.of(token, leaseMillis, graceMillis);
-    List<Object> replies = batch(keys,
-        (gen, key) -> GET_OR_LEASE.run(jedis, entryKeys(gen, key), args),
-        (pipeline, gen, key) -> GET_OR_LEASE.queue(pipeline, entryKeys(gen, key), args));
-    return replies.stream().map(RemoteStore::lookup).toList();
+    return batch(keys, scripted(GET_OR_LEASE, this::entryKeys, batch -> args)).stream()
+        .map(RemoteStore::lookup).toList();
   }
 
   /**
-   * Stores each frame if the lease of {@code token} on its key still stands, and drops the lease,
-   * in one round trip per server. A value lives the remote TTL, "no value" the null TTL.
+   * Stores each frame if the lease of {@code token} on its key still stands, and drops the lease:
+   * one script per batch of keys, one round trip per server. A value lives the remote TTL, "no
+   * value" the null TTL.
    *
    * @return whether each was stored; {@code false} where a write, an invalidation or the lease's
    *     expiry came first
    */
   public List<Boolean> setAllIfLeased(Map<String, byte[]> frames, byte[] token) {
-    List<Object> replies = batch(frames.keySet(),
-        (gen, key) -> SET_IF_LEASED.run(jedis, entryKeys(gen, key),
-            leasedSetArgs(frames, key, token)),
-        (pipeline, gen, key) -> SET_IF_LEASED.queue(pipeline, entryKeys(gen, key),
-            leasedSetArgs(frames, key, token)));
-    return replies.stream().map(Long.valueOf(1)::equals).toList();
-  }
-
-  private List<byte[]> leasedSetArgs(Map<String, byte[]> frames, String key, byte[] token) {
-    byte[] frame = frames.get(key);
-    return List.of(token, frame, Frame.isNoValue(frame) ? nullTtlMillis : ttlMillis);
+    return batch(frames.keySet(), scripted(SET_IF_LEASED, this::entryKeys, batch -> {
+      List<byte[]> args = new ArrayList<>(1 + 2 * batch.size());
+      args.add(token);
+      for (String key : batch) {
+        byte[] frame = frames.get(key);
+        args.add(frame);
+        args.add(Frame.isNoValue(frame) ? nullTtlMillis : ttlMillis);
+      }
+      return args;
+    })).stream().map(Long.valueOf(1)::equals).toList();
   }
 
   /**
-   * Drops the leases of {@code token} on {@code keys} that still stand, in one round trip per
-   * server.
+   * Drops the leases of {@code token} on {@code keys} that still stand: one script per batch of
+   * keys, one round trip per server.
    */
   public void releaseAll(Collection<String> keys, byte[] token) {
-    batch(keys,
-        (gen, key) ->
-            DELETE_IF_HOLDS.run(jedis, List.of(layout.leaseKey(gen, key)), List.of(token)),
-        (pipeline, gen, key) ->
-            DELETE_IF_HOLDS.queue(pipeline, List.of(layout.leaseKey(gen, key)), List.of(token)));
+    batch(keys, scripted(DELETE_IF_HOLDS, (gen, batch) -> keysOf(batch,
+        key -> layout.leaseKey(gen, key)), batch -> List.of(token)));
   }
 
   /**
@@ -427,15 +452,13 @@ public final class RemoteStore {
     for (int i = 0; i < tags.size(); i++) {
       versions.merge(tags.get(i), number(stored.get(i + 1), "tag version"), Math::max);
     }
-    List<byte[]> held = batch(frames.keySet(),
-        (gen, key) -> jedis.get(layout.valueKey(current, key)),
-        (pipeline, gen, key) -> pipeline.get(layout.valueKey(current, key)));
+    List<Object> held = batch(frames.keySet(), reads((gen, batch) -> valueKeys(current, batch)));
     Set<String> still = new HashSet<>();
     int i = 0;
     for (Map.Entry<String, byte[]> frame : frames.entrySet()) {
       String key = frame.getKey();
       Frame.Tags carried = tagsOf.get(key);
-      if (Arrays.equals(frame.getValue(), held.get(i))
+      if (held.get(i) instanceof byte[] now && Arrays.equals(frame.getValue(), now)
           && (carried == null || carried.tags().stream()
               .allMatch(tag -> versions.get(tag) <= carried.epoch()))) {
         still.add(key);
@@ -493,6 +516,26 @@ public final class RemoteStore {
     return List.of(layout.valueKey(gen, key), layout.leaseKey(gen, key));
   }
 
+  /** The value and lease keys of each of {@code keys}, in turn. */
+  private List<byte[]> entryKeys(long gen, List<String> keys) {
+    List<byte[]> entries = new ArrayList<>(2 * keys.size());
+    for (String key : keys) {
+      entries.add(layout.valueKey(gen, key));
+      entries.add(layout.leaseKey(gen, key));
+    }
+    return entries;
+  }
+
+  private List<byte[]> valueKeys(long gen, List<String> keys) {
+    return keysOf(keys, key -> layout.valueKey(gen, key));
+  }
+
+  private static List<byte[]> keysOf(List<String> keys, Function<String, byte[]> key) {
+    List<byte[]> redisKeys = new ArrayList<>(keys.size());
+    keys.forEach(k -> redisKeys.add(key.apply(k)));
+    return redisKeys;
+  }
+
   /** An entry's value and lease, then its group's counter and log. */
   private List<byte[]> changeKeys(long gen, int group, String key) {
     return Announcer.concat(entryKeys(gen, key), announcer.keys(group));
@@ -503,34 +546,77 @@ public final class RemoteStore {
     return Announcer.concat(own, announcer.args(Kind.KEYS, group, cacheName, List.of(key)));
   }
 
-  /** A command queued in a pipeline for one key under a generation. */
-  @FunctionalInterface
-  private interface Queued<T> {
-    Response<T> queue(AbstractPipeline pipeline, long generation, String key);
+  /**
+   * One command for a batch of keys under a generation, run alone or queued in a pipeline; its
+   * reply is a list holding the answer of each key, in the batch's order.
+   */
+  private interface BatchCommand {
+    Object run(long generation, List<String> batch);
+
+    Response<?> queue(AbstractPipeline pipeline, long generation, List<String> batch);
+  }
+
+  /** {@code script} run on the Redis keys and the arguments of a batch. */
+  private BatchCommand scripted(Script script, BiFunction<Long, List<String>, List<byte[]>> keys,
+      Function<List<String>, List<byte[]>> args) {
+    return new BatchCommand() {
+      @Override
+      public Object run(long generation, List<String> batch) {
+        return script.run(jedis, keys.apply(generation, batch), args.apply(batch));
+      }
+
+      @Override
+      public Response<?> queue(AbstractPipeline pipeline, long generation, List<String> batch) {
+        return script.queue(pipeline, keys.apply(generation, batch), args.apply(batch));
+      }
+    };
+  }
+
+  /** A read of the Redis keys of a batch: {@code GET} for one key, {@code MGET} for more. */
+  private BatchCommand reads(BiFunction<Long, List<String>, List<byte[]>> keys) {
+    return new BatchCommand() {
+      @Override
+      public Object run(long generation, List<String> batch) {
+        List<byte[]> redisKeys = keys.apply(generation, batch);
+        return redisKeys.size() == 1 ? Collections.singletonList(jedis.get(redisKeys.get(0)))
+            : jedis.mget(redisKeys.toArray(byte[][]::new));
+      }
+
+      @Override
+      public Response<?> queue(AbstractPipeline pipeline, long generation, List<String> batch) {
+        return pipeline.mget(keys.apply(generation, batch).toArray(byte[][]::new));
+      }
+    };
   }
 
   /**
-   * Runs a command for each key: alone for one key (a pipeline would only add its own cost to the
-   * miss path), else pipelined, one pipeline per server, each through that server's breaker. The
-   * keys of a server that fails fail the whole call, after the other servers' ran.
+   * Runs {@code command} once per batch of keys and answers each key's part of the replies, in
+   * the order of {@code keys}. A batch holds keys of one server and, on a Cluster (where a
+   * command's keys must share a hash slot), of one slot group; at most {@value #MAX_BATCH} keys,
+   * because Redis runs one script at a time and a long one stalls every other client. One batch
+   * runs alone (a pipeline would only add its own cost to the miss path); more are pipelined, one
+   * pipeline per server, each through that server's breaker. The keys of a server that fails fail
+   * the whole call, after the other servers' ran.
    */
-  private <T> List<T> batch(Collection<String> keys, BiFunction<Long, String, T> alone,
-      Queued<T> command) {
+  private List<Object> batch(Collection<String> keys, BatchCommand command) {
     if (keys.size() == 1) {
-      String key = keys.iterator().next();
-      return Collections.singletonList(breakers.of(layout.groupOf(key))
-          .call(() -> alone.apply(knownGeneration(), key)));
+      List<String> one = List.copyOf(keys);
+      return replies(breakers.of(layout.groupOf(one.get(0)))
+          .call(() -> command.run(knownGeneration(), one)), one);
     }
-    Map<CircuitBreaker, List<String>> byServer = new LinkedHashMap<>();
+    Map<CircuitBreaker, Map<Integer, List<String>>> byServer = new LinkedHashMap<>();
     for (String key : keys) {
-      byServer.computeIfAbsent(breakers.of(layout.groupOf(key)), b -> new ArrayList<>())
-          .add(key);
+      int group = layout.groupOf(key);
+      byServer.computeIfAbsent(breakers.of(group), b -> new LinkedHashMap<>())
+          .computeIfAbsent(scriptsSpanGroups ? 0 : group, g -> new ArrayList<>()).add(key);
     }
-    Map<String, T> replies = new HashMap<>();
+    Map<String, Object> replies = new HashMap<>();
     JedisException failed = null;
-    for (Map.Entry<CircuitBreaker, List<String>> server : byServer.entrySet()) {
+    for (Map.Entry<CircuitBreaker, Map<Integer, List<String>>> server : byServer.entrySet()) {
+      List<List<String>> batches = new ArrayList<>();
+      server.getValue().values().forEach(all -> batches.addAll(Lists.partition(all, MAX_BATCH)));
       try {
-        replies.putAll(server.getKey().call(() -> pipelined(server.getValue(), command, alone)));
+        replies.putAll(server.getKey().call(() -> runAll(batches, command)));
       } catch (JedisException e) {
         failed = e;
       }
@@ -538,7 +624,7 @@ public final class RemoteStore {
     if (failed != null) {
       throw failed;
     }
-    List<T> ordered = new ArrayList<>(keys.size());
+    List<Object> ordered = new ArrayList<>(keys.size());
     for (String key : keys) {
       ordered.add(replies.get(key));
     }
@@ -546,29 +632,55 @@ public final class RemoteStore {
   }
 
   /**
-   * Runs {@code command} for each of {@code keys} in one pipeline. A script the server lacks
-   * ({@code NOSCRIPT}: it did not run) is run again for its key {@code alone}, which sends it in
-   * full once; the other replies stand.
+   * Runs {@code command} for each batch, alone if there is one, else in one pipeline, and answers
+   * each key's reply. A script the server lacks ({@code NOSCRIPT}: it did not run) is run again
+   * for its batch alone, which sends it in full once; the other replies stand.
    */
-  private <T> Map<String, T> pipelined(List<String> keys, Queued<T> command,
-      BiFunction<Long, String, T> alone) {
+  private Map<String, Object> runAll(List<List<String>> batches, BatchCommand command) {
     long gen = knownGeneration();
-    Map<String, Response<T>> responses = new LinkedHashMap<>();
+    Map<String, Object> replies = new HashMap<>();
+    if (batches.size() == 1) {
+      List<String> batch = batches.get(0);
+      keyed(batch, replies(command.run(gen, batch), batch), replies);
+      return replies;
+    }
+    List<Response<?>> responses = new ArrayList<>(batches.size());
     try (AbstractPipeline pipeline = jedis.pipelined()) {
-      for (String key : keys) {
-        responses.put(key, command.queue(pipeline, gen, key));
+      for (List<String> batch : batches) {
+        responses.add(command.queue(pipeline, gen, batch));
       }
       pipeline.sync();
     }
-    Map<String, T> replies = new HashMap<>();
-    responses.forEach((key, response) -> {
+    for (int i = 0; i < batches.size(); i++) {
+      List<String> batch = batches.get(i);
+      Object reply;
       try {
-        replies.put(key, response.get());
+        reply = responses.get(i).get();
       } catch (JedisNoScriptException e) {
-        replies.put(key, alone.apply(gen, key));
+        reply = command.run(gen, batch);
       }
-    });
+      keyed(batch, replies(reply, batch), replies);
+    }
     return replies;
+  }
+
+  /**
+   * A batch's reply as the list of its keys' answers.
+   *
+   * @throws JedisDataException if Redis answered something else (a script of another version)
+   */
+  private static List<Object> replies(Object reply, List<String> batch) {
+    if (reply instanceof List<?> list && list.size() == batch.size()) {
+      return Collections.unmodifiableList(list);
+    }
+    throw new JedisDataException("Redis answered " + reply + " for " + batch.size() + " keys");
+  }
+
+  private static void keyed(List<String> batch, List<Object> answers,
+      Map<String, Object> replies) {
+    for (int i = 0; i < batch.size(); i++) {
+      replies.put(batch.get(i), answers.get(i));
+    }
   }
 
   private static Lookup lookup(Object reply) {

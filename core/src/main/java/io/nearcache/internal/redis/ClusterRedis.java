@@ -81,6 +81,11 @@ public final class ClusterRedis implements RedisDeployment {
   }
 
   @Override
+  public boolean spansGroups() {
+    return false;
+  }
+
+  @Override
   public UnifiedJedis commands() {
     return jedis;
   }

@@ -63,7 +63,7 @@ public final class Permissions {
    */
   public static String rule(String prefix, boolean sharded) {
     return "resetkeys ~" + prefix + ":* resetchannels &" + prefix + ":* -@all"
-        + " +get +set +del +incr +sadd +pexpire +xadd +xrange +xinfo|stream"
+        + " +get +mget +set +del +incr +sadd +pexpire +xadd +xrange +xinfo|stream"
         + " +eval +evalsha +publish +subscribe +unsubscribe" + (sharded ? SHARDED : "")
         + " +ping +hello +info +client|setname +cluster|slots";
   }
@@ -102,6 +102,7 @@ public final class Permissions {
       jedis.eval(PROBE.source(), bytes(keys), args);
       PROBE.run(jedis, bytes(keys), args); // by SHA1 now that the server has it
       jedis.get(keys.get(0));
+      jedis.mget(keys.get(0), keys.get(1));
       jedis.xrange(keys.get(2), "-", "+", 1);
       jedis.info("replication");
       listen(redis, prefix);

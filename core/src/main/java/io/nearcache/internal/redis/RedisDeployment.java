@@ -17,8 +17,18 @@ import redis.clients.jedis.exceptions.JedisException;
  * through the circuit breaker of the groups concerned.
  */
 public interface RedisDeployment extends AutoCloseable {
-  /** Runs commands and scripts. Each script touches keys of one slot group only. */
+  /**
+   * Runs commands and scripts. On a Cluster each command's keys lie in one slot group (see {@link
+   * #spansGroups()}).
+   */
   UnifiedJedis commands();
+
+  /**
+   * Whether one command or script may touch keys of different slot groups: on one server or
+   * behind Sentinel, where one server holds every key, it may; on a Cluster, where each group is
+   * a hash slot of its own and Redis refuses a command whose keys span slots, it may not.
+   */
+  boolean spansGroups();
 
   /** How changes are announced and heard here. */
   PubSub pubSub();

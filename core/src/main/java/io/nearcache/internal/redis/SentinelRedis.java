@@ -91,6 +91,11 @@ public final class SentinelRedis implements RedisDeployment {
   }
 
   @Override
+  public boolean spansGroups() {
+    return true;
+  }
+
+  @Override
   public UnifiedJedis commands() {
     return jedis;
   }

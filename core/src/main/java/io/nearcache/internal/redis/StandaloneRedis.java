@@ -45,6 +45,11 @@ public final class StandaloneRedis implements RedisDeployment {
   }
 
   @Override
+  public boolean spansGroups() {
+    return true;
+  }
+
+  @Override
   public UnifiedJedis commands() {
     return jedis;
   }
