@@ -11,11 +11,15 @@ import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.net.URI;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongConsumer;
+import redis.clients.jedis.AbstractPipeline;
 import redis.clients.jedis.Protocol;
 import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.params.SetParams;
@@ -32,11 +36,24 @@ import redis.clients.jedis.params.SetParams;
  * the time itself, which on one CPU also holds the kernel's switches between client and Redis for
  * every round trip and whatever else the machine ran. Run it on one CPU, as the miss benchmark.
  *
+ * <p>Then the same for a page: {@value #PAGES} {@code getAll}s of {@value #BATCH} keys in neither
+ * tier, beside the seed's cache-aside done in bulk ({@code MGET}, then the {@code SET}s in one
+ * pipeline), figures per {@code getAll}.
+ *
  * <p>Usage: {@code java -cp benchmarks.jar io.nearcache.jmh.MissProfile <out.json>}. Redis: {@code
  * REDIS_URL} (whose command statistics it resets), else a testkit server.
  */
 public final class MissProfile {
   private static final int MISSES = 20_000;
+  /** The keys of one {@code getAll}, and of the bulk cache-aside it is compared with. */
+  private static final int BATCH = 50;
+  /** How many {@code getAll}s are measured. */
+  private static final int PAGES = 2_000;
+  /**
+   * Unmeasured {@code getAll}s first, for this long: shorter than a single miss', whose code they
+   * mostly share and which has warmed it up.
+   */
+  private static final long PAGE_WARM_UP_SECONDS = 10;
   private static final long WARM_UP_SECONDS = 20;
   private static final long TTL_SECONDS = 60;
   private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
@@ -59,15 +76,24 @@ public final class MissProfile {
           w.kryo);
       Map<String, Object> result = new LinkedHashMap<>();
       result.put("misses", MISSES);
-      result.put("cacheAside", profile(jedis, n -> {
+      result.put("cacheAside", profile(jedis, MISSES, WARM_UP_SECONDS, n -> {
         byte[] key = w.rawKey("profile:" + n);
         if (jedis.get(key) == null) {
           jedis.set(key, w.kryo.serialize(w.product((int) (n % w.workingSet))),
               SetParams.setParams().ex(TTL_SECONDS));
         }
       }));
-      result.put("nearcache", profile(jedis,
+      result.put("nearcache", profile(jedis, MISSES, WARM_UP_SECONDS,
           n -> cache.get("profile:" + n, key -> w.product((int) (n % w.workingSet)))));
+      result.put("batch", BATCH);
+      result.put("cacheAsideAll", profile(jedis, PAGES, PAGE_WARM_UP_SECONDS,
+          n -> cacheAsideAll(jedis, w, n)));
+      result.put("nearcacheAll", profile(jedis, PAGES, PAGE_WARM_UP_SECONDS,
+          n -> cache.getAll(batch(n), keys -> {
+        Map<String, Product> loaded = new HashMap<>();
+        keys.forEach(key -> loaded.put(key, w.product(number(key) % w.workingSet)));
+        return loaded;
+      })));
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out, result);
       System.out.println(result);
     } finally {
@@ -76,42 +102,76 @@ public final class MissProfile {
   }
 
   /**
-   * Runs {@code miss} for {@value #MISSES} fresh numbers after {@value #WARM_UP_SECONDS} seconds of
-   * unmeasured ones, and returns per miss the time, Redis' own CPU time, the caller's and the
+   * The seed's cache-aside for a page of keys: one {@code MGET}, then the {@code SET}s of those it
+   * missed in one pipeline, as {@code MissFillAllBenchmark}'s floor.
+   */
+  private static void cacheAsideAll(RedisClient jedis, Workload w, long n) {
+    List<String> keys = batch(n);
+    byte[][] raw = keys.stream().map(w::rawKey).toArray(byte[][]::new);
+    List<byte[]> cached = jedis.mget(raw);
+    try (AbstractPipeline pipeline = jedis.pipelined()) {
+      for (int i = 0; i < raw.length; i++) {
+        if (cached.get(i) == null) {
+          pipeline.set(raw[i], w.kryo.serialize(w.product(number(keys.get(i)) % w.workingSet)),
+              SetParams.setParams().ex(TTL_SECONDS));
+        }
+      }
+      pipeline.sync();
+    }
+  }
+
+  /** The {@value #BATCH} keys of the {@code n}th page: numbers no other miss uses. */
+  private static List<String> batch(long n) {
+    List<String> keys = new ArrayList<>(BATCH);
+    for (int i = 0; i < BATCH; i++) {
+      keys.add("profile:" + (BATCH * n + i) + ":all");
+    }
+    return keys;
+  }
+
+  private static int number(String key) {
+    return (int) Long.parseLong(key.substring("profile:".length(), key.lastIndexOf(':')));
+  }
+
+  /**
+   * Runs {@code miss} for {@code misses} fresh numbers after {@code warmUpSeconds} of unmeasured
+   * ones, and returns per miss the time, Redis' own CPU time, the caller's and the
    * client JVM's CPU time, and Redis' commands.
    */
-  private static Map<String, Object> profile(RedisClient jedis, LongConsumer miss) {
-    long warmUpEnd = System.nanoTime() + TimeUnit.SECONDS.toNanos(WARM_UP_SECONDS);
+  private static Map<String, Object> profile(RedisClient jedis, int misses, long warmUpSeconds,
+      LongConsumer miss) {
+    long warmUpEnd = System.nanoTime() + TimeUnit.SECONDS.toNanos(warmUpSeconds);
     while (System.nanoTime() - warmUpEnd < 0) {
       miss.accept(numbers++);
     }
     long n = numbers;
-    numbers += MISSES;
+    numbers += misses;
     jedis.sendCommand(Protocol.Command.CONFIG, "RESETSTAT");
     double cpuBefore = redisCpuSeconds(jedis);
     long threadCpuBefore = THREADS.getCurrentThreadCpuTime();
     long jvmCpuBefore = PROCESS.getProcessCpuTime();
     long start = System.nanoTime();
-    for (long i = 0; i < MISSES; i++) {
+    for (long i = 0; i < misses; i++) {
       miss.accept(n + i);
     }
-    double micros = (System.nanoTime() - start) / 1e3 / MISSES;
-    double threadMicros = (THREADS.getCurrentThreadCpuTime() - threadCpuBefore) / 1e3 / MISSES;
-    double jvmMicros = (PROCESS.getProcessCpuTime() - jvmCpuBefore) / 1e3 / MISSES;
-    double redisMicros = (redisCpuSeconds(jedis) - cpuBefore) * 1e6 / MISSES;
+    double micros = (System.nanoTime() - start) / 1e3 / misses;
+    double threadMicros = (THREADS.getCurrentThreadCpuTime() - threadCpuBefore) / 1e3 / misses;
+    double jvmMicros = (PROCESS.getProcessCpuTime() - jvmCpuBefore) / 1e3 / misses;
+    double redisMicros = (redisCpuSeconds(jedis) - cpuBefore) * 1e6 / misses;
     Map<String, Double> calls = new TreeMap<>();
     for (String line : jedis.info("commandstats").split("\\r?\\n")) {
       if (line.startsWith("cmdstat_")) {
         String name = line.substring("cmdstat_".length(), line.indexOf(':'));
         String count = line.substring(line.indexOf("calls=") + "calls=".length(),
             line.indexOf(','));
-        double perMiss = Double.parseDouble(count) / MISSES;
+        double perMiss = Double.parseDouble(count) / misses;
         if (perMiss >= 0.01 && !name.startsWith("config") && !name.equals("info")) {
           calls.put(name, perMiss);
         }
       }
     }
     Map<String, Object> profile = new LinkedHashMap<>();
+    profile.put("misses", misses);
     profile.put("microsPerMiss", micros);
     profile.put("redisCpuMicrosPerMiss", redisMicros);
     profile.put("callerCpuMicrosPerMiss", threadMicros);

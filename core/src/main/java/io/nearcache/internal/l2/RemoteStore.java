@@ -44,8 +44,9 @@ import redis.clients.jedis.exceptions.JedisNoScriptException;
  * ({@code SET NX PX} with a random token) only when the value is absent; {@link #setAllIfLeased}
  * writes the loaded value only if that lease still stands; {@link #set} and {@link #delete} drop
  * the lease with the value, so a load that began before a write or invalidation cannot put its
- * stale result in Redis after it. Each script touches one entry's value and lease keys, which
- * share a hash tag, so the scripts also run on Redis Cluster.
+ * stale result in Redis after it. An entry's value and lease keys share its group's hash tag;
+ * the reads and leases of many keys go as one command per batch of keys, which on a Cluster holds
+ * keys of one slot group, so every command also runs there.
  *
  * <p>The generation is read from Redis once and then followed through invalidation messages;
  * {@link #forgetGeneration()} makes the next call read it again, which is what an instance does
@@ -205,6 +206,7 @@ public final class RemoteStore {
 
   private static final Leased LEASED = new Leased(null);
   private static final HeldByOther HELD = new HeldByOther();
+  /** The most keys one command of a batch carries (see {@link #batch}). */
   private static final int MAX_BATCH = 100;
 
   private final UnifiedJedis jedis;

@@ -3,8 +3,10 @@ package io.nearcache.jmh.report;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.nearcache.jmh.report.Report.Result;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.function.Predicate;
 
 /** The text of {@code RESULTS.md}: the targets first, then every figure of the run. */
@@ -212,7 +214,9 @@ final class Markdown {
     }
     md.append("## Where a miss spends its time\n\n`MissProfile`, on the CPU the miss benchmarks"
         + " run on, with its Redis: ").append(missProfile.get("misses").asInt())
-        .append(" misses of keys never read before, after 20 s of unmeasured ones. Redis CPU is"
+        .append(" misses of keys never read before, after 20 s of unmeasured ones, then "
+            + missProfile.path("nearcacheAll").path("misses").asInt() + " pages (`getAll` of"
+            + " keys never read before) after 10 s; a page's figures are per page. Redis CPU is"
             + " the server's own user and system time (`INFO cpu`); the caller's CPU is the"
             + " calling thread's, the JVM's all of the client process's (the caller, nearcache's"
             + " maintenance, the JIT, the GC); the rest of the time is the kernel's switching"
@@ -221,18 +225,26 @@ final class Markdown {
             + " itself and once for each command it ran.\n\n"
             + "| path | us per miss | Redis CPU us | caller CPU us | client JVM CPU us"
             + " | commands per miss |\n|---|---|---|---|---|---|\n");
-    for (String path : List.of("cacheAside", "nearcache")) {
+    Map<String, String> paths = new LinkedHashMap<>();
+    paths.put("cacheAside", "the seed's cache-aside");
+    paths.put("nearcache", "nearcache `get`");
+    paths.put("cacheAsideAll", "the seed's cache-aside in bulk, a page of %d keys");
+    paths.put("nearcacheAll", "nearcache `getAll`, a page of %d keys");
+    paths.forEach((path, label) -> {
       JsonNode p = missProfile.get(path);
+      if (p == null) {
+        return;
+      }
       double micros = p.get("microsPerMiss").asDouble();
       double redis = p.get("redisCpuMicrosPerMiss").asDouble();
       List<String> calls = new ArrayList<>();
       p.get("callsPerMiss").fields().forEachRemaining(c -> calls.add(String.format(Locale.ROOT,
           "%s %.2f", c.getKey(), c.getValue().asDouble())));
       md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s |\n",
-          path.equals("cacheAside") ? "the seed's cache-aside" : "nearcache", fmt(micros),
+          String.format(Locale.ROOT, label, missProfile.path("batch").asInt()), fmt(micros),
           fmt(redis), fmt(p.get("callerCpuMicrosPerMiss").asDouble()),
           fmt(p.get("jvmCpuMicrosPerMiss").asDouble()), String.join(", ", calls)));
-    }
+    });
     md.append('\n');
   }
 
