@@ -46,6 +46,29 @@ class LeaseTest {
     }
   }
 
+  /**
+   * While a cache's lookups mostly miss, a lookup takes the key's lease and reads its value in one
+   * pipeline, not atomically: on a key whose value is in Redis it drops the lease again at once,
+   * so a later miss of that key (the value expired or was evicted) is not held up by it, and a
+   * refresh can still take it.
+   */
+  @Test
+  void aLeaseTakenOnAKeyWithAValueIsDroppedAtOnce(RedisServer redis) {
+    try (Fleet fleet = new Fleet(redis, 2)) {
+      List<DefaultNearCache<String, String>> caches =
+          fleet.caches("product", CacheSpec.parse("localTtl=1h,remoteTtl=1h"));
+      caches.get(0).put("present", "from the writer");
+      DefaultNearCache<String, String> reader = caches.get(1);
+      reader.get("miss-1", k -> "v");
+      reader.get("miss-2", k -> "v"); // the reader's lookups now mostly miss: the lease comes first
+
+      assertThat(reader.get("present", k -> "not loaded")).isEqualTo("from the writer");
+      assertThat(reader.stats().l2Hits()).isEqualTo(1);
+      assertThat(redis.<Set<String>>withJedis(j -> j.keys("*:l:present")))
+          .as("no lease left on the key").isEmpty();
+    }
+  }
+
   @Test
   void aStampedeOnAHundredColdKeysCallsTheLoaderOncePerKey(RedisServer redis) throws Exception {
     List<String> keys = new ArrayList<>();

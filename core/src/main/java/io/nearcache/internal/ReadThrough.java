@@ -36,8 +36,8 @@ import redis.clients.jedis.exceptions.JedisException;
  * loads while the others wait for its value; write the loaded value to L2 only if the lease still
  * stands. Fetches here never touch L1; {@link DefaultNearCache} guards the L1 fill.
  *
- * <p>Round trips: a miss of both tiers costs two, the lease script (which returns the value if
- * there is one) and the lease-checked write, while the cache's lookups mostly miss ({@link
+ * <p>Round trips: a miss of both tiers costs two, the lease (which returns the value if there is
+ * one) and the lease-checked write, while the cache's lookups mostly miss ({@link
  * MissTrend}); while they mostly hit, a plain {@code GET} comes first, the cheapest lookup, and a
  * miss then costs three.
  *
