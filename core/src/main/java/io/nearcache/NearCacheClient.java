@@ -240,7 +240,8 @@ public final class NearCacheClient implements AutoCloseable {
     ensureOpen();
     KeyLayout layout = new KeyLayout(keyPrefix, name, groups);
     DefaultNearCache<K, V> cache = new DefaultNearCache<>(name, spec, keyCodec, serializer, tagsOf,
-        new RemoteStore(redis.commands(), redis.spansGroups(), breakers, announcer, name, layout, spec),
+        new RemoteStore(redis.commands(), redis.spansGroups(), breakers, announcer, name, layout,
+            spec),
         services);
     if (caches.putIfAbsent(name, cache) != null) {
       throw new IllegalStateException("cache '" + name + "' already exists in this client");
