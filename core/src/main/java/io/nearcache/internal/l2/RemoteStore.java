@@ -26,6 +26,7 @@ import java.util.function.Function;
 import redis.clients.jedis.AbstractPipeline;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisException;
 import redis.clients.jedis.exceptions.JedisNoScriptException;
@@ -309,8 +310,8 @@ public final class RemoteStore {
         value = pipeline.get(layout.valueKey(gen, key));
         pipeline.sync();
       }
-      boolean leased = lease.get() != null;
-      byte[] frame = value.get();
+      boolean leased = reply(lease) != null;
+      byte[] frame = reply(value);
       if (frame == null) {
         return leased ? LEASED : HELD;
       }
@@ -697,13 +698,28 @@ public final class RemoteStore {
       List<String> batch = batches.get(i);
       Object reply;
       try {
-        reply = responses.get(i).get();
+        reply = reply(responses.get(i));
       } catch (JedisNoScriptException e) {
         reply = command.run(gen, batch);
       }
       keyed(batch, replies(reply, batch), replies);
     }
     return replies;
+  }
+
+  /**
+   * A pipelined command's reply.
+   *
+   * @throws JedisConnectionException if the pipeline left it unset: Jedis' cluster pipeline logs a
+   *     node's connection error and leaves that node's replies empty, which {@link Response#get}
+   *     reports as an {@link IllegalStateException}
+   */
+  private static <T> T reply(Response<T> response) {
+    try {
+      return response.get();
+    } catch (IllegalStateException e) {
+      throw new JedisConnectionException("no reply: the pipeline lost its connection", e);
+    }
   }
 
   /**
