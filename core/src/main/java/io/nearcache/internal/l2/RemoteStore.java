@@ -213,7 +213,7 @@ public final class RemoteStore {
   private static final int MAX_BATCH = 100;
 
   private final UnifiedJedis jedis;
-  private final boolean scriptsSpanGroups;
+  private final boolean oneServer;
   private final Breakers breakers;
   private final Announcer announcer;
   private final KeyLayout layout;
@@ -233,13 +233,14 @@ public final class RemoteStore {
    * frames {@code nullTtl}, both {@code staleIfError} longer, during which they are expired but
    * still read by a load that may fail; leases live {@code leaseTimeout}.
    *
-   * @param scriptsSpanGroups whether one command may touch keys of different slot groups (see
-   *     {@link io.nearcache.internal.redis.RedisDeployment#spansGroups()})
+   * @param oneServer whether one server holds every key (not a Cluster): then one command may
+   *     touch keys of different slot groups, and a pipeline never meets a redirect (see {@link
+   *     io.nearcache.internal.redis.RedisDeployment#spansGroups()})
    */
-  public RemoteStore(UnifiedJedis jedis, boolean scriptsSpanGroups, Breakers breakers,
+  public RemoteStore(UnifiedJedis jedis, boolean oneServer, Breakers breakers,
       Announcer announcer, String cache, KeyLayout layout, CacheSpec spec) {
     this.jedis = jedis;
-    this.scriptsSpanGroups = scriptsSpanGroups;
+    this.oneServer = oneServer;
     this.breakers = breakers;
     this.announcer = announcer;
     this.cacheName = cache;
@@ -279,10 +280,12 @@ public final class RemoteStore {
   /**
    * For each key, its value frame if there is one, else its lease taken for {@code token}: one
    * script per batch of keys, one round trip per server; for one key of a cache without a {@code
-   * staleIfError} grace, two plain commands in one round trip (see {@link #getOrLease}).
+   * staleIfError} grace on one server, two plain commands in one round trip (see {@link
+   * #getOrLease}). Not on a Cluster, whose pipeline does not follow a redirect as a lone command
+   * does.
    */
   public List<Lookup> getOrLeaseAll(List<String> keys, byte[] token) {
-    if (keys.size() == 1 && !graced) {
+    if (keys.size() == 1 && !graced && oneServer) {
       return List.of(getOrLease(keys.get(0), token));
     }
     List<byte[]> args = List.of(token, leaseMillis, graceMillis);
@@ -651,7 +654,7 @@ public final class RemoteStore {
     for (String key : keys) {
       int group = layout.groupOf(key);
       byServer.computeIfAbsent(breakers.of(group), b -> new LinkedHashMap<>())
-          .computeIfAbsent(scriptsSpanGroups ? 0 : group, g -> new ArrayList<>()).add(key);
+          .computeIfAbsent(oneServer ? 0 : group, g -> new ArrayList<>()).add(key);
     }
     Map<String, Object> replies = new HashMap<>();
     JedisException failed = null;
