@@ -76,12 +76,20 @@ public final class CacheSpec {
     this.staleIfError = b.staleIfError == null ? DEFAULT_STALE_IF_ERROR : b.staleIfError;
   }
 
-  /** Returns the spec with every default. */
+  /**
+   * Returns the spec with every default.
+   *
+   * @return the default spec
+   */
   public static CacheSpec defaults() {
     return builder().build();
   }
 
-  /** Returns a builder with nothing set; unset options take the {@code DEFAULT_*} values. */
+  /**
+   * Returns a builder with nothing set; unset options take the {@code DEFAULT_*} values.
+   *
+   * @return a new builder
+   */
   public static Builder builder() {
     return new Builder();
   }
@@ -216,42 +224,74 @@ public final class CacheSpec {
     };
   }
 
-  /** L1's bound in entries, or -1 when L1 is bounded by {@link #localMaxBytes()} instead. */
+  /**
+   * L1's bound in entries, or -1 when L1 is bounded by {@link #localMaxBytes()} instead.
+   *
+   * @return the bound in entries, or -1
+   */
   public long localMaxSize() {
     return localMaxSize;
   }
 
-  /** L1's bound in bytes of encoded values, or -1 when L1 is bounded by entry count. */
+  /**
+   * L1's bound in bytes of encoded values, or -1 when L1 is bounded by entry count.
+   *
+   * @return the bound in bytes, or -1
+   */
   public long localMaxBytes() {
     return localMaxBytes;
   }
 
-  /** How long an entry stays in L1 after it was written there. */
+  /**
+   * How long an entry stays in L1 after it was written there.
+   *
+   * @return the L1 time to live, positive
+   */
   public Duration localTtl() {
     return localTtl;
   }
 
-  /** How long a value stays in Redis after it was written. */
+  /**
+   * How long a value stays in Redis after it was written.
+   *
+   * @return the Redis time to live, at least 1 ms
+   */
   public Duration remoteTtl() {
     return remoteTtl;
   }
 
-  /** Largest encoded value, in bytes, written to Redis. */
+  /**
+   * Largest encoded value, in bytes, written to Redis.
+   *
+   * @return the limit in bytes, at least 1
+   */
   public int maxValueBytes() {
     return maxValueBytes;
   }
 
-  /** Whether {@link NearCache#stats()} counts. */
+  /**
+   * Whether {@link NearCache#stats()} counts.
+   *
+   * @return {@code true} if the cache counts hits, misses, loads and errors
+   */
   public boolean recordStats() {
     return recordStats;
   }
 
-  /** How long "no value" is cached in both tiers; zero when it is not cached. */
+  /**
+   * How long "no value" is cached in both tiers; zero when it is not cached.
+   *
+   * @return zero, or at least 1 ms
+   */
   public Duration nullTtl() {
     return nullTtl;
   }
 
-  /** How long a load lease lasts before another instance may take over the load. */
+  /**
+   * How long a load lease lasts before another instance may take over the load.
+   *
+   * @return the lease timeout, at least 1 ms
+   */
   public Duration leaseTimeout() {
     return leaseTimeout;
   }
@@ -259,6 +299,8 @@ public final class CacheSpec {
   /**
    * How old an entry may get before a read of it, served at once, also starts its reload in the
    * background; zero when entries are not refreshed ahead of expiry.
+   *
+   * @return zero, or an age of at least 1 ms shorter than both TTLs
    */
   public Duration refreshAfter() {
     return refreshAfter;
@@ -267,6 +309,8 @@ public final class CacheSpec {
   /**
    * How long after a value expired it may still be served when its loader throws; zero when a
    * failing loader's exception always reaches the caller.
+   *
+   * @return zero, or at least 1 ms
    */
   public Duration staleIfError() {
     return staleIfError;
@@ -343,6 +387,7 @@ public final class CacheSpec {
      * read goes to Redis). Cannot be combined with {@link #localMaxBytes}.
      *
      * @param entries at least 0
+     * @return this builder
      */
     public Builder localMaxSize(long entries) {
       requireState(localMaxSize == UNSET, "localMaxSize was already set to %s", localMaxSize);
@@ -356,6 +401,7 @@ public final class CacheSpec {
      * default. Cannot be combined with {@link #localMaxSize}.
      *
      * @param bytes at least 1
+     * @return this builder
      */
     public Builder localMaxBytes(long bytes) {
       requireState(localMaxBytes == UNSET, "localMaxBytes was already set to %s", localMaxBytes);
@@ -369,6 +415,7 @@ public final class CacheSpec {
      * invalidation message is lost. Default 30 s.
      *
      * @param ttl positive
+     * @return this builder
      */
     public Builder localTtl(Duration ttl) {
       requireState(localTtl == null, "localTtl was already set to %s", localTtl);
@@ -381,6 +428,7 @@ public final class CacheSpec {
      * smallest expiry.
      *
      * @param ttl at least 1 ms
+     * @return this builder
      */
     public Builder remoteTtl(Duration ttl) {
       requireState(remoteTtl == null, "remoteTtl was already set to %s", remoteTtl);
@@ -395,6 +443,7 @@ public final class CacheSpec {
      * in L2, and counted. Default 1 MiB.
      *
      * @param bytes at least 1
+     * @return this builder
      */
     public Builder maxValueBytes(int bytes) {
       requireState(maxValueBytes == UNSET, "maxValueBytes was already set to %s", maxValueBytes);
@@ -406,6 +455,9 @@ public final class CacheSpec {
     /**
      * Whether the cache counts hits, misses, loads and errors. Default true; off, {@link
      * NearCache#stats()} is always empty and the hit path does no counting.
+     *
+     * @param enabled {@code false} to turn counting off
+     * @return this builder
      */
     public Builder recordStats(boolean enabled) {
       requireState(recordStats == null, "recordStats was already set to %s", recordStats);
@@ -419,6 +471,7 @@ public final class CacheSpec {
      * cached. In L1 such an entry lives at most {@code min(nullTtl, localTtl)}.
      *
      * @param ttl zero (off) or at least 1 ms
+     * @return this builder
      */
     public Builder nullTtl(Duration ttl) {
       requireState(nullTtl == null, "nullTtl was already set to %s", nullTtl);
@@ -435,6 +488,7 @@ public final class CacheSpec {
      * over. Default 5 s; make it longer than the slowest normal load.
      *
      * @param timeout at least 1 ms
+     * @return this builder
      */
     public Builder leaseTimeout(Duration timeout) {
       requireState(leaseTimeout == null, "leaseTimeout was already set to %s", leaseTimeout);
@@ -454,6 +508,7 @@ public final class CacheSpec {
      *
      * @param age zero (off), or at least 1 ms and shorter than {@code localTtl} and {@code
      *     remoteTtl} (checked by {@link #build()})
+     * @return this builder
      */
     public Builder refreshAfter(Duration age) {
       requireState(refreshAfter == null, "refreshAfter was already set to %s", refreshAfter);
@@ -470,6 +525,7 @@ public final class CacheSpec {
      * sooner. Default zero: off.
      *
      * @param grace zero (off) or at least 1 ms
+     * @return this builder
      */
     public Builder staleIfError(Duration grace) {
       requireState(staleIfError == null, "staleIfError was already set to %s", staleIfError);
@@ -480,7 +536,9 @@ public final class CacheSpec {
     /**
      * Returns the spec.
      *
-     * @throws IllegalStateException if both {@code localMaxSize} and {@code localMaxBytes} were
+     * @return the spec, immutable
+     * @throws IllegalStateException
+ if both {@code localMaxSize} and {@code localMaxBytes} were
      *     set, or {@code refreshAfter} is not shorter than both TTLs
      */
     public CacheSpec build() {

@@ -95,9 +95,30 @@ public final class CacheStats {
   }
 
   /**
-   * Returns a snapshot with the given counts.
+   * Returns a snapshot with the given counts, each at least 0.
    *
+   * @param l1Hits keys found in L1
+   * @param l1Misses keys not found in L1
+   * @param l2Hits L1 misses that found a value in Redis
+   * @param l2Misses L1 misses that found no usable value in Redis
+   * @param loadSuccesses loader calls that returned
+   * @param loadFailures loader calls that threw
+   * @param totalLoadTimeNanos nanoseconds spent in loaders, successful or not
+   * @param decodeErrors values in Redis that could not be decoded
+   * @param redisErrors Redis calls that failed
+   * @param oversizedValues values served but not written to Redis for being too large
+   * @param leaseWaits misses that waited for another instance's load
+   * @param leaseTakeovers waits that took over an expired lease
+   * @param replayedInvalidations invalidations applied from the invalidation log
+   * @param flushes slot groups of L1 dropped
+   * @param sampledEntries L1 entries the consistency sampler compared with Redis
+   * @param staleEntries sampled L1 entries found stale and dropped
+   * @param refreshes background refreshes run to the end
+   * @param refreshFailures background refreshes that failed
+   * @param staleServed expired values served because the loader threw
+   * @return the snapshot
    * @throws IllegalArgumentException if any count is negative, naming it
+
    */
   public static CacheStats of(long l1Hits, long l1Misses, long l2Hits, long l2Misses,
       long loadSuccesses, long loadFailures, long totalLoadTimeNanos, long decodeErrors,
@@ -126,7 +147,11 @@ public final class CacheStats {
         requireNonNegative("staleServed", staleServed));
   }
 
-  /** Returns the snapshot with every count at zero. */
+  /**
+   * Returns the snapshot with every count at zero.
+   *
+   * @return the empty snapshot
+   */
   public static CacheStats empty() {
     return EMPTY;
   }
@@ -138,43 +163,75 @@ public final class CacheStats {
     return value;
   }
 
-  /** Keys found in L1. */
+  /**
+   * Keys found in L1.
+   *
+   * @return the count, never negative
+   */
   public long l1Hits() {
     return l1Hits;
   }
 
-  /** Keys not found in L1. */
+  /**
+   * Keys not found in L1.
+   *
+   * @return the count, never negative
+   */
   public long l1Misses() {
     return l1Misses;
   }
 
-  /** {@code l1Hits + l1Misses}, saturated. */
+  /**
+   * {@code l1Hits + l1Misses}, saturated.
+   *
+   * @return the count, never negative
+   */
   public long l1Requests() {
     return saturatedAdd(l1Hits, l1Misses);
   }
 
-  /** L1 hits over L1 requests; 1.0 when there were no requests. */
+  /**
+   * L1 hits over L1 requests; 1.0 when there were no requests.
+   *
+   * @return the rate, from 0.0 to 1.0
+   */
   public double l1HitRate() {
     long requests = l1Requests();
     return requests == 0 ? 1.0 : (double) l1Hits / requests;
   }
 
-  /** L1 misses that found a value in Redis. */
+  /**
+   * L1 misses that found a value in Redis.
+   *
+   * @return the count, never negative
+   */
   public long l2Hits() {
     return l2Hits;
   }
 
-  /** L1 misses that found no usable value in Redis. */
+  /**
+   * L1 misses that found no usable value in Redis.
+   *
+   * @return the count, never negative
+   */
   public long l2Misses() {
     return l2Misses;
   }
 
-  /** {@code l2Hits + l2Misses}, saturated. */
+  /**
+   * {@code l2Hits + l2Misses}, saturated.
+   *
+   * @return the count, never negative
+   */
   public long l2Requests() {
     return saturatedAdd(l2Hits, l2Misses);
   }
 
-  /** L2 hits over L2 requests; 1.0 when there were no requests. */
+  /**
+   * L2 hits over L2 requests; 1.0 when there were no requests.
+   *
+   * @return the rate, from 0.0 to 1.0
+   */
   public double l2HitRate() {
     long requests = l2Requests();
     return requests == 0 ? 1.0 : (double) l2Hits / requests;
@@ -183,79 +240,137 @@ public final class CacheStats {
   /**
    * Share of lookups answered by either tier without a load: {@code (l1Hits + l2Hits) /
    * l1Requests}; 1.0 when there were no requests.
+   *
+   * @return the share of lookups answered without a load
    */
   public double hitRate() {
     long requests = l1Requests();
     return requests == 0 ? 1.0 : (double) saturatedAdd(l1Hits, l2Hits) / requests;
   }
 
-  /** Loader calls that returned (a {@code null} result included). */
+  /**
+   * Loader calls that returned (a {@code null} result included).
+   *
+   * @return the count, never negative
+   */
   public long loadSuccesses() {
     return loadSuccesses;
   }
 
-  /** Loader calls that threw. */
+  /**
+   * Loader calls that threw.
+   *
+   * @return the count, never negative
+   */
   public long loadFailures() {
     return loadFailures;
   }
 
-  /** {@code loadSuccesses + loadFailures}, saturated. */
+  /**
+   * {@code loadSuccesses + loadFailures}, saturated.
+   *
+   * @return the count, never negative
+   */
   public long loadCount() {
     return saturatedAdd(loadSuccesses, loadFailures);
   }
 
-  /** Nanoseconds spent in loaders, successful or not. */
+  /**
+   * Nanoseconds spent in loaders, successful or not.
+   *
+   * @return the time in nanoseconds, never negative
+   */
   public long totalLoadTimeNanos() {
     return totalLoadTimeNanos;
   }
 
-  /** Mean nanoseconds per loader call; 0.0 when there were none. */
+  /**
+   * Mean nanoseconds per loader call; 0.0 when there were none.
+   *
+   * @return the mean in nanoseconds, never negative
+   */
   public double averageLoadPenaltyNanos() {
     long loads = loadCount();
     return loads == 0 ? 0.0 : (double) totalLoadTimeNanos / loads;
   }
 
-  /** Values in Redis that could not be decoded; each was deleted and treated as a miss. */
+  /**
+   * Values in Redis that could not be decoded; each was deleted and treated as a miss.
+   *
+   * @return the count, never negative
+   */
   public long decodeErrors() {
     return decodeErrors;
   }
 
-  /** Redis calls that failed. */
+  /**
+   * Redis calls that failed.
+   *
+   * @return the count, never negative
+   */
   public long redisErrors() {
     return redisErrors;
   }
 
-  /** Values served but not written to Redis for being larger than the configured maximum. */
+  /**
+   * Values served but not written to Redis for being larger than the configured maximum.
+   *
+   * @return the count, never negative
+   */
   public long oversizedValues() {
     return oversizedValues;
   }
 
-  /** Misses that found another instance's load lease and waited for its value. */
+  /**
+   * Misses that found another instance's load lease and waited for its value.
+   *
+   * @return the count, never negative
+   */
   public long leaseWaits() {
     return leaseWaits;
   }
 
-  /** Waits that ended with this instance taking over an expired lease and loading itself. */
+  /**
+   * Waits that ended with this instance taking over an expired lease and loading itself.
+   *
+   * @return the count, never negative
+   */
   public long leaseTakeovers() {
     return leaseTakeovers;
   }
 
-  /** Invalidations missed on pub/sub and applied from the invalidation log after lost contact. */
+  /**
+   * Invalidations missed on pub/sub and applied from the invalidation log after lost contact.
+   *
+   * @return the count, never negative
+   */
   public long replayedInvalidations() {
     return replayedInvalidations;
   }
 
-  /** Slot groups of L1 dropped because the invalidation log could not repair them. */
+  /**
+   * Slot groups of L1 dropped because the invalidation log could not repair them.
+   *
+   * @return the count of slot groups, never negative
+   */
   public long flushes() {
     return flushes;
   }
 
-  /** L1 entries the consistency sampler compared with Redis. */
+  /**
+   * L1 entries the consistency sampler compared with Redis.
+   *
+   * @return the count, never negative; 0 while the sampler is off
+   */
   public long sampledEntries() {
     return sampledEntries;
   }
 
-  /** Sampled L1 entries found to differ from Redis beyond the bound; each was dropped. */
+  /**
+   * Sampled L1 entries found to differ from Redis beyond the bound; each was dropped.
+   *
+   * @return the count, never negative
+   */
   public long staleEntries() {
     return staleEntries;
   }
@@ -263,22 +378,37 @@ public final class CacheStats {
   /**
    * Background refreshes ({@link CacheSpec#refreshAfter()}) this instance ran to the end: it
    * stored the new value, or a write that came meanwhile won.
+   *
+   * @return the count, never negative
    */
   public long refreshes() {
     return refreshes;
   }
 
-  /** Background refreshes whose loader or Redis write failed; the old value stayed. */
+  /**
+   * Background refreshes whose loader or Redis write failed; the old value stayed.
+   *
+   * @return the count, never negative
+   */
   public long refreshFailures() {
     return refreshFailures;
   }
 
-  /** Expired values served because the loader threw ({@link CacheSpec#staleIfError()}). */
+  /**
+   * Expired values served because the loader threw ({@link CacheSpec#staleIfError()}).
+   *
+   * @return the count, never negative
+   */
   public long staleServed() {
     return staleServed;
   }
 
-  /** Returns the sum of this snapshot and {@code other}, each count saturating. */
+  /**
+   * Returns the sum of this snapshot and {@code other}, each count saturating.
+   *
+   * @param other the snapshot to add, not {@code null}
+   * @return a new snapshot
+   */
   public CacheStats plus(CacheStats other) {
     return new CacheStats(
         saturatedAdd(l1Hits, other.l1Hits),
@@ -302,7 +432,13 @@ public final class CacheStats {
         saturatedAdd(staleServed, other.staleServed));
   }
 
-  /** Returns this snapshot less {@code other}, each count clamped at zero. */
+  /**
+   * Returns this snapshot less {@code other}, each count clamped at zero.
+   *
+   * @param other the snapshot to subtract, typically an earlier one of the same cache; not
+   *     {@code null}
+   * @return a new snapshot
+   */
   public CacheStats minus(CacheStats other) {
     return new CacheStats(
         Math.max(0, l1Hits - other.l1Hits),

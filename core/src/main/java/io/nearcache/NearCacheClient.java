@@ -175,7 +175,11 @@ public final class NearCacheClient implements AutoCloseable {
     return Math.max(due, MIN_PAUSE.toNanos());
   }
 
-  /** Returns a builder; {@link Builder#keyPrefix} and a Redis source are required. */
+  /**
+   * Returns a builder; {@link Builder#keyPrefix} and a Redis source are required.
+   *
+   * @return a new builder
+   */
   public static Builder builder() {
     return new Builder();
   }
@@ -183,6 +187,11 @@ public final class NearCacheClient implements AutoCloseable {
   /**
    * Creates the cache {@code name} with string keys.
    *
+   * @param <V> the value type
+   * @param name the cache's name, {@code [A-Za-z0-9_.-]{1,64}}, unique within this client
+   * @param spec the cache's configuration
+   * @param serializer turns values into bytes for Redis
+   * @return the cache, thread-safe, living as long as this client
    * @see #cache(String, CacheSpec, KeyCodec, Serializer)
    */
   public <V> NearCache<String, V> cache(String name, CacheSpec spec, Serializer<V> serializer) {
@@ -193,6 +202,8 @@ public final class NearCacheClient implements AutoCloseable {
    * Creates the cache {@code name}. Every instance of the application must give a cache the same
    * name, key codec and serializer; its spec may differ per instance (L1 sizes, for example).
    *
+   * @param <K> the key type
+   * @param <V> the value type
    * @param name the cache's name, {@code [A-Za-z0-9_.-]{1,64}}, unique within this client
    * @param spec the cache's configuration
    * @param keyCodec turns keys into their canonical strings
@@ -219,9 +230,16 @@ public final class NearCacheClient implements AutoCloseable {
    * figures: about 440 bytes more for two tags), and its L2 frame carries its tags. A load of a
    * tagged value that races a tag invalidation is kept out of both tiers.
    *
+   * @param <K> the key type
+   * @param <V> the value type
+   * @param name the cache's name, {@code [A-Za-z0-9_.-]{1,64}}, unique within this client
+   * @param spec the cache's configuration
+   * @param keyCodec turns keys into their canonical strings
+   * @param serializer turns values into bytes for Redis
    * @param tagsOf the tags of a value: non-empty strings without U+0000, at most 65,535 of them;
    *     it must not return {@code null}, and an exception it throws reaches the caller of the read
    *     or write that called it
+   * @return the cache, thread-safe, living as long as this client
    * @throws NullPointerException if any argument is null
    * @throws IllegalArgumentException if the name breaks the naming rule
    * @throws IllegalStateException if this client already has a cache of that name, or is closed
@@ -295,6 +313,7 @@ public final class NearCacheClient implements AutoCloseable {
    * or a distribution (nearcache-micrometer records it as {@code nearcache.client.probe.lag}).
    * Called on a subscriber thread, so it must be quick; what it throws is logged and ignored.
    *
+   * @param listener takes the round trip of each probe; it stays registered
    * @throws NullPointerException if {@code listener} is null
    */
   public void onProbeLag(Consumer<Duration> listener) {
@@ -315,13 +334,22 @@ public final class NearCacheClient implements AutoCloseable {
     }
   }
 
-  /** The application key prefix every Redis key and the channel of this client start with. */
+  /**
+   * The application key prefix every Redis key and the channel of this client start with.
+   *
+   * @return the prefix given to {@link Builder#keyPrefix}
+   */
   public String keyPrefix() {
     return keyPrefix;
   }
 
-  /** This instance's id, as given to the builder or derived from the JVM's pid and host. */
+  /**
+   * This instance's id, as given to the builder or derived from the JVM's pid and host.
+   *
+   * @return the id, never {@code null}
+   */
   public String instanceId() {
+
     return instanceId;
   }
 
@@ -406,6 +434,8 @@ public final class NearCacheClient implements AutoCloseable {
      * or {@code rediss://} for TLS (trusting what the JVM trusts, unless {@link #tls} says
      * otherwise). The client creates and owns its pool.
      *
+     * @param uri the server's URI, not {@code null}
+     * @return this builder
      * @throws IllegalArgumentException if the URI is malformed or not a Redis URI
      */
     public Builder redisUri(String uri) {
@@ -430,6 +460,9 @@ public final class NearCacheClient implements AutoCloseable {
      * sentinels} ({@code host:port} each) where it is, and moving with it on a failover. The
      * client creates and owns its connections.
      *
+     * @param masterName the name Sentinel monitors the primary under; not blank
+     * @param sentinels the sentinels' addresses, {@code host:port} each; at least one
+     * @return this builder
      * @throws IllegalArgumentException if an address is not {@code host:port}, or none is given
      */
     public Builder sentinel(String masterName, String... sentinels) {
@@ -448,6 +481,8 @@ public final class NearCacheClient implements AutoCloseable {
      * to; the client learns the rest of it from them, and follows failovers and slot migrations.
      * The client creates and owns its connections.
      *
+     * @param seedNodes addresses of nodes of the cluster, {@code host:port} each; at least one
+     * @return this builder
      * @throws IllegalArgumentException if an address is not {@code host:port}, or none is given
      */
     public Builder cluster(String... seedNodes) {
@@ -461,6 +496,9 @@ public final class NearCacheClient implements AutoCloseable {
      * Uses the caller's client of one Redis server, with its timeouts, credentials and TLS. The
      * caller keeps ownership: {@link NearCacheClient#close()} does not close it. The subscriber
      * holds one connection of its pool while the client is open.
+     *
+     * @param jedis the client to use, not {@code null}; left open by this one
+     * @return this builder
      */
     public Builder jedis(RedisClient jedis) {
       return client(jedis);
@@ -469,6 +507,9 @@ public final class NearCacheClient implements AutoCloseable {
     /**
      * Uses the caller's Sentinel client, which follows the primary. As {@link #jedis(RedisClient)}:
      * the caller keeps ownership, and the subscriber holds one connection of its pool.
+     *
+     * @param jedis the client to use, not {@code null}; left open by this one
+     * @return this builder
      */
     public Builder jedis(RedisSentinelClient jedis) {
       return client(jedis);
@@ -478,6 +519,9 @@ public final class NearCacheClient implements AutoCloseable {
      * Uses the caller's Cluster client. As {@link #jedis(RedisClient)}: the caller keeps
      * ownership; the subscribers hold one connection of the pool of each primary that owns slot
      * groups of this prefix.
+     *
+     * @param jedis the client to use, not {@code null}; left open by this one
+     * @return this builder
      */
     public Builder jedis(RedisClusterClient jedis) {
       return client(jedis);
@@ -494,6 +538,10 @@ public final class NearCacheClient implements AutoCloseable {
      * The ACL user and password of the connections to Redis servers this client makes. A user
      * and password in a {@link #redisUri} win. Default: the {@code default} user, no password.
      * README lists what the user must be allowed; {@link #build()} checks it.
+     *
+     * @param user the ACL user name, not {@code null}
+     * @param password the user's password, not {@code null}
+     * @return this builder
      */
     public Builder user(String user, String password) {
       Objects.requireNonNull(user, "user");
@@ -509,6 +557,10 @@ public final class NearCacheClient implements AutoCloseable {
     /**
      * The ACL user and password of the connections to the sentinels, which are often not the
      * servers' own. Default: none.
+     *
+     * @param user the sentinels' ACL user name, not {@code null}
+     * @param password the user's password, not {@code null}
+     * @return this builder
      */
     public Builder sentinelUser(String user, String password) {
       Objects.requireNonNull(user, "user");
@@ -525,6 +577,9 @@ public final class NearCacheClient implements AutoCloseable {
      * Speaks TLS to every server (and sentinel) this client connects to, trusting what {@code
      * tls} says, with hostname verification unless it was turned off. Default: plaintext, but
      * {@code rediss://} in {@link #redisUri} means {@link RedisTls#systemTrust()}.
+     *
+     * @param tls which certificates to trust and whether to check host names; not {@code null}
+     * @return this builder
      */
     public Builder tls(RedisTls tls) {
       Objects.requireNonNull(tls, "tls");
@@ -539,6 +594,9 @@ public final class NearCacheClient implements AutoCloseable {
      * The application's namespace in Redis: every key and the invalidation channel start with it,
      * so applications sharing a Redis never see each other's entries. Every instance of one
      * application must use the same prefix. Required; {@code [A-Za-z0-9_.-]{1,64}}.
+     *
+     * @param prefix the namespace, 1 to 64 of {@code A-Z a-z 0-9 _ . -}
+     * @return this builder
      */
     public Builder keyPrefix(String prefix) {
       Objects.requireNonNull(prefix, "prefix");
@@ -552,6 +610,9 @@ public final class NearCacheClient implements AutoCloseable {
     /**
      * A name for this instance in logs and messages. Default {@code pid@host}. Need not be unique:
      * messages carry it with a random suffix per client.
+     *
+     * @param id the name, 1 to 200 characters
+     * @return this builder
      */
     public Builder instanceId(String id) {
       Objects.requireNonNull(id, "id");
@@ -572,7 +633,8 @@ public final class NearCacheClient implements AutoCloseable {
      * failure; a read goes on to its loader. Default {@link #DEFAULT_REDIS_TIMEOUT}. A client given
      * to {@code jedis(...)} keeps its own timeouts.
      *
-     * @param timeout at least 1 ms
+     * @param timeout at least 1 ms, at most {@link Integer#MAX_VALUE} ms (about 24 days)
+     * @return this builder
      */
     public Builder redisTimeout(Duration timeout) {
       Objects.requireNonNull(timeout, "timeout");
@@ -592,6 +654,7 @@ public final class NearCacheClient implements AutoCloseable {
      * none is lost. Default {@link #DEFAULT_MAX_PENDING_INVALIDATIONS}.
      *
      * @param keys at least 1
+     * @return this builder
      */
     public Builder maxPendingInvalidations(int keys) {
       if (maxPendingInvalidations != 0) {
@@ -616,6 +679,7 @@ public final class NearCacheClient implements AutoCloseable {
      * GET; off (0) by default.
      *
      * @param entriesPerSecond 0 (off) to {@value #MAX_SAMPLES_PER_SECOND}
+     * @return this builder
      * @throws IllegalArgumentException if out of that range
      * @throws IllegalStateException if set twice
      */
@@ -641,7 +705,8 @@ public final class NearCacheClient implements AutoCloseable {
      * CacheStats#refreshFailures()} and tried again by a later read; it never runs on the reading
      * thread.
      *
-     * @param executor runs each refresh once
+     * @param executor runs each refresh once; not {@code null}
+     * @return this builder
      * @throws IllegalStateException if set twice
      */
     public Builder refreshExecutor(Executor executor) {
@@ -661,6 +726,7 @@ public final class NearCacheClient implements AutoCloseable {
      * {@link #DEFAULT_SLOT_GROUPS}.
      *
      * @param groups 1 to 256
+     * @return this builder
      */
     public Builder slotGroups(int groups) {
       if (slotGroups != null) {
@@ -715,8 +781,11 @@ public final class NearCacheClient implements AutoCloseable {
      *     6.2 (the message names the version found and the minimum); if the ACL user lacks a
      *     permission the library needs (the message names it, with the rule to grant); or if the
      *     prefix uses another count of {@link #slotGroups} in this Redis
+     *
+     * @return the client, open; close it when done
      */
     public NearCacheClient build() {
+
       if (keyPrefix == null) {
         throw new IllegalStateException("keyPrefix is required");
       }

@@ -28,7 +28,11 @@ public final class RedisTls {
     this.verifyHostname = verifyHostname;
   }
 
-  /** Trusts what the JVM trusts ({@code javax.net.ssl.trustStore}, else its {@code cacerts}). */
+  /**
+   * Trusts what the JVM trusts ({@code javax.net.ssl.trustStore}, else its {@code cacerts}).
+   *
+   * @return the settings, with hostname verification on
+   */
   public static RedisTls systemTrust() {
     return new RedisTls(null, null, true);
   }
@@ -36,7 +40,9 @@ public final class RedisTls {
   /**
    * Trusts the certificates of a trust store file (PKCS12 or JKS).
    *
+   * @param file the trust store file, not {@code null}
    * @param password the store's password, or {@code null} for none; copied
+   * @return the settings, with hostname verification on
    * @throws IllegalArgumentException if the file does not exist
    */
   public static RedisTls trustStore(Path file, char[] password) {
@@ -50,13 +56,20 @@ public final class RedisTls {
   /**
    * The same trust, without checking that a certificate names the host: only for servers whose
    * certificates cannot name the addresses clients use (a cluster announcing private IPs, say).
+   *
+   * @return new settings; this one is unchanged
    */
   public RedisTls withoutHostnameVerification() {
     return new RedisTls(trustStore, password, false);
   }
 
-  /** Whether a server certificate must name the host connected to. */
+  /**
+   * Whether a server certificate must name the host connected to.
+   *
+   * @return {@code false} only after {@link #withoutHostnameVerification()}
+   */
   public boolean verifiesHostname() {
+
     return verifyHostname;
   }
 
