@@ -31,6 +31,7 @@ public final class PrometheusScrape {
   /**
    * Parses {@code text}, a scrape in Prometheus' text format.
    *
+   * @param text the scrape, lines separated by {@code \n}
    * @throws IllegalArgumentException if a line is neither a comment nor a sample, quoting it
    * @throws NumberFormatException if a sample's value is not a number
    */
@@ -55,7 +56,13 @@ public final class PrometheusScrape {
     }
   }
 
-  /** Whether some series of {@code name} carries every label of {@code labels}. */
+  /**
+   * Whether some series of {@code name} carries every label of {@code labels}.
+   *
+   * @param name the series name, such as {@code nearcache_gets_total}
+   * @param labels label names and values the series must carry; it may carry others too
+   * @return {@code true} if such a series is in the scrape
+   */
   public boolean has(String name, Map<String, String> labels) {
     return samples.stream()
         .anyMatch(s -> s.matches(name, labels));
@@ -65,6 +72,9 @@ public final class PrometheusScrape {
    * The value of the one series of {@code name} that carries every label of {@code labels}, or
    * none.
    *
+   * @param name the series name
+   * @param labels label names and values the series must carry; it may carry others too
+   * @return the series' value, or empty if no series matches
    * @throws IllegalStateException if several series match, naming them
    */
   public OptionalDouble value(String name, Map<String, String> labels) {
@@ -77,8 +87,14 @@ public final class PrometheusScrape {
     return found.isEmpty() ? OptionalDouble.empty() : OptionalDouble.of(found.get(0).value());
   }
 
-  /** Label sets of every series of {@code name}, in scrape order; empty if there is none. */
+  /**
+   * Label sets of every series of {@code name}, in scrape order; empty if there is none.
+   *
+   * @param name the series name
+   * @return an unmodifiable list with one label map per series
+   */
   public List<Map<String, String>> series(String name) {
+
     return samples.stream().filter(s -> s.name().equals(name)).map(Sample::labels).toList();
   }
 

@@ -88,6 +88,8 @@ public final class RedisCluster implements AutoCloseable {
   /**
    * Starts a cluster of three primaries and three replicas with the kit's options only; see
    * {@link #start(String...)}.
+   *
+   * @return the running cluster; close it to stop every node
    */
   public static RedisCluster start() {
     return start(new String[0]);
@@ -149,6 +151,8 @@ public final class RedisCluster implements AutoCloseable {
   /**
    * Returns the six nodes in the order they were started: the three primaries, then their
    * replicas in the same order. The list never changes; the roles do, see {@link #primaries()}.
+   *
+   * @return the six nodes, in an unmodifiable list
    */
   public List<RedisServer> nodes() {
     return nodes;
@@ -158,6 +162,8 @@ public final class RedisCluster implements AutoCloseable {
    * Returns the addresses of all six nodes, in {@link #nodes()} order, e.g. for
    * {@code RedisClusterClient.builder().nodes(cluster.seeds())}; a client needs only one that
    * answers.
+   *
+   * @return the six addresses, in a new set
    */
   public Set<HostAndPort> seeds() {
     Set<HostAndPort> seeds = new LinkedHashSet<>();
@@ -171,6 +177,8 @@ public final class RedisCluster implements AutoCloseable {
    * Returns the cluster node id of {@code node}, 40 hex characters; it stays the same across
    * {@link RedisServer#restart()}.
    *
+   * @param node one of {@link #nodes()}
+   * @return the node id
    * @throws IllegalArgumentException if {@code node} is not a node of this cluster
    */
   public String nodeId(RedisServer node) {
@@ -181,6 +189,7 @@ public final class RedisCluster implements AutoCloseable {
    * Returns the nodes that own hash slots now, ordered by the first slot they own: element 0 owns
    * slot 0. After a failover the promoted replica takes the place of its primary.
    *
+   * @return the primaries, as the first node that answers sees them
    * @throws IllegalStateException if no node answers
    */
   public List<RedisServer> primaries() {
@@ -196,6 +205,7 @@ public final class RedisCluster implements AutoCloseable {
    * Returns the nodes that are replicas now, ordered as their primaries in {@link #primaries()};
    * a killed replica is still one.
    *
+   * @return the replicas, as the first node that answers sees them
    * @throws IllegalStateException if no node answers
    */
   public List<RedisServer> replicas() {
@@ -218,6 +228,8 @@ public final class RedisCluster implements AutoCloseable {
   /**
    * Returns the node that owns {@code slot} now.
    *
+   * @param slot the hash slot, 0 to 16383
+   * @return the slot's owner
    * @throws IllegalArgumentException if {@code slot} is not between 0 and 16383
    * @throws IllegalStateException if no node answers, or the answering node knows no owner of the
    *     slot
@@ -239,6 +251,8 @@ public final class RedisCluster implements AutoCloseable {
    * Returns the node that owns the slot of {@code key} now, the slot computed as Redis does
    * ({@code {hash tags}} included).
    *
+   * @param key the key, not {@code null}
+   * @return the owner of the key's slot
    * @throws IllegalStateException as {@link #primaryOf(int)} does
    */
   public RedisServer primaryOf(String key) {
@@ -250,6 +264,8 @@ public final class RedisCluster implements AutoCloseable {
    * Returns the replica of {@code primary} now; if there are several (never in the cluster as
    * built), the first in {@link #nodes()} order.
    *
+   * @param primary the primary, one of {@link #nodes()}
+   * @return its replica
    * @throws IllegalArgumentException if {@code primary} is not a node of this cluster
    * @throws IllegalStateException if no node answers, or the answering node knows no replica of
    *     {@code primary} (also when {@code primary} is a replica itself)
@@ -273,6 +289,7 @@ public final class RedisCluster implements AutoCloseable {
    * milliseconds usually. Needs a primary that answers; for a dead or paused one use
    * {@link #failover(RedisServer, ClusterFailoverOption)}.
    *
+   * @param replica the replica to promote, one of {@link #nodes()}
    * @throws IllegalArgumentException if {@code replica} is not a node of this cluster
    * @throws redis.clients.jedis.exceptions.JedisDataException if {@code replica} is a primary
    * @throws IllegalStateException if {@code replica} is not a healthy primary within 15 s (for
@@ -291,7 +308,9 @@ public final class RedisCluster implements AutoCloseable {
    * {@link RedisServer#resume() resumed}, still accepts writes until it learns of the new owner of
    * its slots, within milliseconds, then becomes its replica.
    *
+   * @param replica the replica to promote, one of {@link #nodes()}
    * @param option {@code FORCE} or {@code TAKEOVER}
+
    * @throws IllegalArgumentException if {@code replica} is not a node of this cluster
    * @throws redis.clients.jedis.exceptions.JedisDataException if {@code replica} is a primary
    * @throws IllegalStateException if {@code replica} is not a healthy primary within 15 s

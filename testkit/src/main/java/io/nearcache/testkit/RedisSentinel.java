@@ -88,7 +88,12 @@ public final class RedisSentinel implements AutoCloseable {
     this.sentinels = List.copyOf(sentinels);
   }
 
-  /** Starts a primary, two replicas and three Sentinels with the kit's options only. */
+  /**
+   * Starts a primary, two replicas and three Sentinels with the kit's options only; see
+   * {@link #start(String...)}.
+   *
+   * @return the running topology; close it to stop every process
+   */
   public static RedisSentinel start() {
     return start(new String[0]);
   }
@@ -125,6 +130,8 @@ public final class RedisSentinel implements AutoCloseable {
    * on the Sentinels as on the servers; {@code ACL SETUSER} on a Sentinel, or on each server
    * (ACLs are not replicated), gives one its own.
    *
+   * @param options how to start every process; its extra options go to the servers only
+   * @return the running topology; close it to stop every process
    * @throws NullPointerException if {@code options} is null
    * @throws IllegalStateException as {@link #start(String...)}; in particular if Redis rejects a
    *     TLS file or an ACL rule (the message quotes its output)
@@ -179,6 +186,8 @@ public final class RedisSentinel implements AutoCloseable {
   /**
    * Returns the name the Sentinels monitor the primary as: {@code "mymaster"}, as in Redis' own
    * examples. Not "nearcache": Jedis names its Sentinel listener threads after it.
+   *
+   * @return {@code "mymaster"}
    */
   public String masterName() {
     return MASTER_NAME;
@@ -187,6 +196,8 @@ public final class RedisSentinel implements AutoCloseable {
   /**
    * Returns the addresses of the three Sentinels, e.g. for
    * {@code RedisSentinelClient.builder().masterName(masterName()).sentinels(sentinels())}.
+   *
+   * @return the three addresses, in a new set
    */
   public Set<HostAndPort> sentinels() {
     Set<HostAndPort> addresses = new LinkedHashSet<>();
@@ -201,6 +212,7 @@ public final class RedisSentinel implements AutoCloseable {
    * (over TLS and as {@value ServerOptions#ADMIN_USER} when the options say so), e.g. to give
    * the Sentinels a user of their own with {@code ACL SETUSER}.
    *
+   * @param action what to do on each Sentinel's connection; it must not keep the connection
    * @throws NullPointerException if {@code action} is null
    * @throws JedisException if a Sentinel does not answer or refuses a command; the Sentinels
    *     after it are not visited
@@ -217,6 +229,8 @@ public final class RedisSentinel implements AutoCloseable {
   /**
    * Returns the primary and the two replicas in the order they were started, the first primary
    * first. The list never changes; the roles do, see {@link #primary()}.
+   *
+   * @return the three servers, in an unmodifiable list
    */
   public List<RedisServer> servers() {
     return servers;
@@ -228,6 +242,7 @@ public final class RedisSentinel implements AutoCloseable {
    * {@link #awaitPrimaryOtherThan(RedisServer)} and {@link #awaitHealthy()}. The server reported
    * may be dead: Sentinel reports the primary until it has promoted another.
    *
+   * @return the primary, one of {@link #servers()}
    * @throws IllegalStateException if no Sentinel answers, or one reports an address that is not
    *     one of {@link #servers()}
    */
@@ -246,6 +261,7 @@ public final class RedisSentinel implements AutoCloseable {
    * whatever their state: a killed one included, and a stale primary that the Sentinels have not
    * yet turned into a replica.
    *
+   * @return the two other servers, in a new list
    * @throws IllegalStateException as {@link #primary()} does
    */
   public List<RedisServer> replicas() {
@@ -285,7 +301,9 @@ public final class RedisSentinel implements AutoCloseable {
    * Waits until every Sentinel reports a primary other than {@code old} and that server reports
    * {@code role:master}: after {@code old.kill()} or {@code old.pause()}, about 2-3 s.
    *
+   * @param old the primary that is to be replaced, one of {@link #servers()}
    * @return the new primary
+
    * @throws IllegalArgumentException if {@code old} is not one of {@link #servers()}
    * @throws IllegalStateException if that does not happen within 30 s; the message names what the
    *     Sentinels reported last

@@ -145,7 +145,11 @@ public final class RedisServer implements AutoCloseable {
     return server;
   }
 
-  /** Returns the port this server listens on; it stays the same across {@link #restart()}. */
+  /**
+   * Returns the port this server listens on; it stays the same across {@link #restart()}.
+   *
+   * @return the port, never 6379
+   */
   public int port() {
     return port;
   }
@@ -162,7 +166,11 @@ public final class RedisServer implements AutoCloseable {
     return version;
   }
 
-  /** Returns the address this server binds to: {@code "127.0.0.1"}. */
+  /**
+   * Returns the address this server binds to: {@code "127.0.0.1"}.
+   *
+   * @return {@code "127.0.0.1"}
+   */
   public String host() {
     return HOST;
   }
@@ -171,6 +179,8 @@ public final class RedisServer implements AutoCloseable {
    * Returns {@code "redis://127.0.0.1:<port>"}, or {@code "rediss://127.0.0.1:<port>"} for a TLS
    * server, usable by any Redis client; a {@code rediss} client must still be told to trust the
    * {@link TestCertificates} CA.
+   *
+   * @return the URI, without credentials
    */
   public String uri() {
     return scheme() + HOST + ":" + port;
@@ -181,6 +191,9 @@ public final class RedisServer implements AutoCloseable {
    * ({@code rediss} for TLS), user and password percent-encoded in UTF-8 except for the
    * characters RFC 3986 leaves unreserved, so any password survives; clients decode them.
    *
+   * @param user the ACL user name
+   * @param password the user's password; any characters
+   * @return the URI with the encoded credentials
    * @throws NullPointerException if {@code user} or {@code password} is null
    */
   public String uri(String user, String password) {
@@ -190,17 +203,29 @@ public final class RedisServer implements AutoCloseable {
         + port;
   }
 
-  /** Returns whether this server listens only on TLS, as its {@link #options()} say. */
+  /**
+   * Returns whether this server listens only on TLS, as its {@link #options()} say.
+   *
+   * @return {@code true} for a TLS server
+   */
   public boolean isTls() {
     return options.tls();
   }
 
-  /** Returns the options this server was started with, and restarts with. */
+  /**
+   * Returns the options this server was started with, and restarts with.
+   *
+   * @return the options, never {@code null}
+   */
   public ServerOptions options() {
     return options;
   }
 
-  /** Returns the process id of the current process, or of the last one once stopped or killed. */
+  /**
+   * Returns the process id of the current process, or of the last one once stopped or killed.
+   *
+   * @return the operating system's process id
+   */
   public long pid() {
     return process.pid();
   }
@@ -208,6 +233,8 @@ public final class RedisServer implements AutoCloseable {
   /**
    * Returns whether the process is alive. A {@link #pause() paused} server is alive (it holds its
    * port and data) but does not answer.
+   *
+   * @return {@code true} while the process is alive, paused or not
    */
   public boolean isRunning() {
     Process current = process;
@@ -337,6 +364,8 @@ public final class RedisServer implements AutoCloseable {
    * Sets one configuration parameter at runtime ({@code CONFIG SET name value}); a
    * {@link #restart()} reverts to the start options.
    *
+   * @param name the exact parameter name, e.g. {@code "maxmemory"}
+   * @param value the new value, as {@code CONFIG SET} takes it, e.g. {@code "64mb"}
    * @throws redis.clients.jedis.exceptions.JedisDataException if Redis rejects the name or value
    * @throws redis.clients.jedis.exceptions.JedisException if the server does not answer
    */
@@ -354,6 +383,7 @@ public final class RedisServer implements AutoCloseable {
    * {@value ServerOptions#ADMIN_USER}, allowed everything, for an ACL server. To connect as the
    * code under test would, use {@link #clientConfig()} or {@link #jedis(String, String)}.
    *
+   * @return the open connection
    * @throws redis.clients.jedis.exceptions.JedisConnectionException if the server does not answer
    */
   public Jedis jedis() {
@@ -365,6 +395,8 @@ public final class RedisServer implements AutoCloseable {
    * connect and socket timeout, e.g. a short one to see a {@link #pause() paused} server time
    * out. The caller must close it.
    *
+   * @param timeout the connect and socket timeout, 1 ms to {@code Integer.MAX_VALUE} ms
+   * @return the open connection
    * @throws IllegalArgumentException if {@code timeout} is not positive or over
    *     {@code Integer.MAX_VALUE} ms
    * @throws redis.clients.jedis.exceptions.JedisConnectionException if the server does not answer
@@ -385,6 +417,9 @@ public final class RedisServer implements AutoCloseable {
    * {@link #clientConfig()}'s settings: over TLS with host name verification for a TLS server.
    * The caller must close it.
    *
+   * @param user the ACL user name
+   * @param password the user's password
+   * @return the open, authenticated connection
    * @throws NullPointerException if {@code user} or {@code password} is null
    * @throws redis.clients.jedis.exceptions.JedisConnectionException if the server does not answer
    *     or the TLS handshake fails
@@ -406,6 +441,8 @@ public final class RedisServer implements AutoCloseable {
    * The builder is the caller's: add {@code user}/{@code password}, override any setting, or
    * {@code sslSocketFactory(certs.clientSslContext().getSocketFactory())} for
    * {@link ServerOptions.TlsAuthClients#YES}.
+   *
+   * @return a new builder, the caller's to change
    */
   public DefaultJedisClientConfig.Builder clientConfig() {
     DefaultJedisClientConfig.Builder builder = DefaultJedisClientConfig.builder()
@@ -423,6 +460,9 @@ public final class RedisServer implements AutoCloseable {
    * overloaded {@code assertThat}, name the result type, as in
    * {@code assertThat(redis.<String>withJedis(Jedis::ping))}; javac cannot infer it there.
    *
+   * @param <T> the result type
+   * @param action what to do with the connection; it must not keep the connection
+   * @return what {@code action} returned
    * @throws redis.clients.jedis.exceptions.JedisException if the server does not answer or
    *     rejects a command; exceptions of {@code action} propagate unchanged
    */
@@ -611,7 +651,9 @@ public final class RedisServer implements AutoCloseable {
    * Everything the server process wrote to its log so far, across restarts: what a test reads to
    * see what the server did (clients it disconnected, for one).
    *
-   * @throws IllegalStateException if the log cannot be read
+   * @return the log's text
+   * @throws
+ IllegalStateException if the log cannot be read
    */
   public String log() {
     return dir.log();

@@ -73,7 +73,11 @@ public final class ServerOptions {
       this.configValue = configValue;
     }
 
-    /** Returns the value redis.conf spells: {@code "no"}, {@code "optional"} or {@code "yes"}. */
+    /**
+     * Returns the value redis.conf spells: {@code "no"}, {@code "optional"} or {@code "yes"}.
+     *
+     * @return the {@code tls-auth-clients} value
+     */
     public String configValue() {
       return configValue;
     }
@@ -102,6 +106,8 @@ public final class ServerOptions {
    * Returns options for a plain TCP server without ACL users or extra options, as
    * {@link RedisServer#start(String...)} with no arguments; with a new random
    * {@link #adminPassword()}.
+   *
+   * @return the default options
    */
   public static ServerOptions defaults() {
     byte[] password = new byte[16];
@@ -114,6 +120,8 @@ public final class ServerOptions {
    * Returns these options with TLS only, with {@link TestCertificates#server()} as the server's
    * certificate.
    *
+   * @param certificates the CA and server certificate to use
+   * @return new options
    * @throws NullPointerException if {@code certificates} is null
    */
   public ServerOptions withTls(TestCertificates certificates) {
@@ -125,6 +133,10 @@ public final class ServerOptions {
    * Returns these options with TLS only, with the given certificate and key, e.g.
    * {@link TestCertificates#serverForOtherHost()}, and the CA of {@code certificates}.
    *
+   * @param certificates the certificates whose CA the server trusts
+   * @param serverCertificate the certificate and key the server presents, e.g. one of
+   *     {@code certificates}
+   * @return new options
    * @throws NullPointerException if an argument is null
    */
   public ServerOptions withTls(TestCertificates certificates, CertificateFiles serverCertificate) {
@@ -138,6 +150,8 @@ public final class ServerOptions {
    * Returns these options with the given {@code tls-auth-clients}. The kit itself presents
    * {@link TestCertificates#client()}, so it still connects with {@link TlsAuthClients#YES}.
    *
+   * @param mode whether a client must present a certificate
+   * @return new options
    * @throws NullPointerException if {@code mode} is null
    * @throws IllegalStateException if these options have no TLS ({@link #withTls} comes first)
    */
@@ -165,6 +179,7 @@ public final class ServerOptions {
    *
    * @param name the user name; {@code "default"} configures the default user
    * @param rules ACL rules, one per argument; none leaves the user off with no permissions
+   * @return new options
    * @throws NullPointerException if an argument or a rule is null
    * @throws IllegalArgumentException if {@code name} is blank or {@value #ADMIN_USER}, or a name
    *     or rule is not printable ASCII
@@ -196,6 +211,8 @@ public final class ServerOptions {
    * Returns these options with the default user switched off ({@code user default off}):
    * connections that do not {@code AUTH} as another user are refused every command with
    * {@code NOAUTH}.
+   *
+   * @return new options
    */
   public ServerOptions withDefaultUserDisabled() {
     return withUser("default", "off");
@@ -205,6 +222,8 @@ public final class ServerOptions {
    * Returns these options with the default user protected by a password but otherwise allowed
    * everything ({@code user default on >password ~* &* +@all}).
    *
+   * @param password the default user's password; printable ASCII
+   * @return new options
    * @throws NullPointerException if {@code password} is null
    */
   public ServerOptions withDefaultUserPassword(String password) {
@@ -217,6 +236,8 @@ public final class ServerOptions {
    * all others on the command line and so win, one word per argument as in
    * {@link RedisServer#start(String...)}.
    *
+   * @param extraConfig redis-server command-line options, one word per argument
+   * @return new options
    * @throws NullPointerException if {@code extraConfig} or one of its elements is null
    */
   public ServerOptions withExtraConfig(String... extraConfig) {
@@ -263,22 +284,38 @@ public final class ServerOptions {
     return builder.build();
   }
 
-  /** Returns whether servers started with these options listen only on TLS. */
+  /**
+   * Returns whether servers started with these options listen only on TLS.
+   *
+   * @return {@code true} after {@link #withTls}
+   */
   public boolean tls() {
     return certificates != null;
   }
 
-  /** Returns the certificates given to {@link #withTls}, or empty without TLS. */
+  /**
+   * Returns the certificates given to {@link #withTls}, or empty without TLS.
+   *
+   * @return the certificates, or empty
+   */
   public Optional<TestCertificates> certificates() {
     return Optional.ofNullable(certificates);
   }
 
-  /** Returns the {@code tls-auth-clients} mode; {@link TlsAuthClients#NO} unless changed. */
+  /**
+   * Returns the {@code tls-auth-clients} mode; {@link TlsAuthClients#NO} unless changed.
+   *
+   * @return the mode, never {@code null}
+   */
   public TlsAuthClients tlsAuthClients() {
     return tlsAuthClients;
   }
 
-  /** Returns whether these options have ACL users, and so the kit's {@value #ADMIN_USER}. */
+  /**
+   * Returns whether these options have ACL users, and so the kit's {@value #ADMIN_USER}.
+   *
+   * @return {@code true} after {@link #withUser} or one of the default user's methods
+   */
   public boolean acl() {
     return !users.isEmpty();
   }
@@ -286,13 +323,20 @@ public final class ServerOptions {
   /**
    * Returns the password of {@value #ADMIN_USER}, random per {@link #defaults()} call and kept by
    * every {@code with...} copy; the user exists only on {@link #acl()} servers.
+   *
+   * @return the password, 32 hex digits
    */
   public String adminPassword() {
     return adminPassword;
   }
 
-  /** Returns the extra options, in order; never null. */
+  /**
+   * Returns the extra options, in order; never null.
+   *
+   * @return the options, in an unmodifiable list
+   */
   public List<String> extraConfig() {
+
     return extraConfig;
   }
 

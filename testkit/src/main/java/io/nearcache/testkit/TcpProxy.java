@@ -41,6 +41,9 @@ public final class TcpProxy implements AutoCloseable {
   /**
    * Starts a proxy to {@code host:port}.
    *
+   * @param host the server's host name or address
+   * @param port the server's port
+   * @return the running proxy; close it to stop it
    * @throws IllegalStateException if no local port could be opened
    */
   public static TcpProxy to(String host, int port) {
@@ -51,13 +54,22 @@ public final class TcpProxy implements AutoCloseable {
     }
   }
 
-  /** The proxy's port on 127.0.0.1. */
+  /**
+   * The proxy's port on 127.0.0.1.
+   *
+   * @return the local port clients connect to
+   */
   public int port() {
     return server.getLocalPort();
   }
 
-  /** {@code redis://127.0.0.1:<port>}: a Redis URI through this proxy. */
+  /**
+   * {@code redis://127.0.0.1:<port>}: a Redis URI through this proxy.
+   *
+   * @return the URI
+   */
   public String uri() {
+
     return "redis://127.0.0.1:" + port();
   }
 

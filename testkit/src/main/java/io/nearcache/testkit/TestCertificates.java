@@ -91,6 +91,8 @@ public final class TestCertificates implements AutoCloseable {
     /**
      * Creates the pair.
      *
+     * @param certificate the certificate's PEM file
+     * @param privateKey the private key's PEM file
      * @throws NullPointerException if either path is null
      */
     public CertificateFiles {
@@ -210,12 +212,20 @@ public final class TestCertificates implements AutoCloseable {
     }
   }
 
-  /** Returns the directory holding every file; it exists until {@link #close()}. */
+  /**
+   * Returns the directory holding every file; it exists until {@link #close()}.
+   *
+   * @return the directory
+   */
   public Path dir() {
     return dir;
   }
 
-  /** Returns the CA certificate, PEM: what Redis's {@code tls-ca-cert-file} names. */
+  /**
+   * Returns the CA certificate, PEM: what Redis's {@code tls-ca-cert-file} names.
+   *
+   * @return the CA certificate's file
+   */
   public Path caCertificate() {
     return caCertificate;
   }
@@ -224,6 +234,8 @@ public final class TestCertificates implements AutoCloseable {
    * Returns the server certificate for {@code IP:127.0.0.1} and {@code DNS:localhost}, signed by
    * the CA, with extended key usages {@code serverAuth} and {@code clientAuth}: the one
    * {@link ServerOptions#withTls(TestCertificates)} gives Redis.
+   *
+   * @return the certificate and key files
    */
   public CertificateFiles server() {
     return server;
@@ -234,6 +246,8 @@ public final class TestCertificates implements AutoCloseable {
    * {@code DNS:other.invalid}: a client that verifies host names refuses it on
    * {@code 127.0.0.1}. Give it to Redis with
    * {@link ServerOptions#withTls(TestCertificates, CertificateFiles)}.
+   *
+   * @return the certificate and key files
    */
   public CertificateFiles serverForOtherHost() {
     return serverForOtherHost;
@@ -242,17 +256,27 @@ public final class TestCertificates implements AutoCloseable {
   /**
    * Returns a client certificate ({@code CN=nearcache-testkit-client}, {@code clientAuth}) signed
    * by the CA, for servers started with {@code tls-auth-clients yes} or {@code optional}.
+   *
+   * @return the certificate and key files
    */
   public CertificateFiles client() {
     return client;
   }
 
-  /** Returns a PKCS#12 trust store holding the CA certificate alone. */
+  /**
+   * Returns a PKCS#12 trust store holding the CA certificate alone.
+   *
+   * @return the store's file, whose password is {@link #storePassword()}
+   */
   public Path trustStore() {
     return trustStore;
   }
 
-  /** Returns a PKCS#12 key store holding the {@link #client()} key and its chain up to the CA. */
+  /**
+   * Returns a PKCS#12 key store holding the {@link #client()} key and its chain up to the CA.
+   *
+   * @return the store's file, whose password is {@link #storePassword()}
+   */
   public Path clientKeyStore() {
     return clientKeyStore;
   }
@@ -260,6 +284,8 @@ public final class TestCertificates implements AutoCloseable {
   /**
    * Returns the password of {@link #trustStore()}, {@link #clientKeyStore()} and the client key
    * inside it, a random one per instance; a new copy on every call.
+   *
+   * @return a copy of the password, the caller's to clear
    */
   public char[] storePassword() {
     return storePassword.clone();
@@ -269,6 +295,8 @@ public final class TestCertificates implements AutoCloseable {
    * Returns a TLS context that trusts only the CA and presents no client certificate. Host names
    * are checked by whoever uses it, not by the context: Jedis does when given its
    * {@link SSLContext#getSocketFactory() socket factory} without {@code sslParameters}.
+   *
+   * @return the context, initialized
    */
   public SSLContext sslContext() {
     return sslContext;
@@ -277,12 +305,18 @@ public final class TestCertificates implements AutoCloseable {
   /**
    * Returns a TLS context that trusts only the CA and presents the {@link #client()} certificate
    * when the server asks for one.
+   *
+   * @return the context, initialized
    */
   public SSLContext clientSslContext() {
     return clientSslContext;
   }
 
-  /** Returns the socket factory of {@link #sslContext()}. */
+  /**
+   * Returns the socket factory of {@link #sslContext()}.
+   *
+   * @return {@code sslContext().getSocketFactory()}
+   */
   public SSLSocketFactory socketFactory() {
     return sslContext.getSocketFactory();
   }
@@ -292,6 +326,8 @@ public final class TestCertificates implements AutoCloseable {
    * ({@link SslVerifyMode#FULL}), for
    * {@code DefaultJedisClientConfig.builder().sslOptions(certs.sslOptions())}; Jedis then
    * connects over TLS without {@code ssl(true)}.
+   *
+   * @return new options
    */
   public SslOptions sslOptions() {
     return SslOptions.builder()
@@ -304,7 +340,10 @@ public final class TestCertificates implements AutoCloseable {
   /**
    * Returns Jedis options as {@link #sslOptions()} that also present the {@link #client()}
    * certificate, for servers that require one.
+   *
+   * @return new options
    */
+
   public SslOptions clientSslOptions() {
     return SslOptions.builder()
         .truststore(trustStore.toFile(), storePassword())
