@@ -537,8 +537,7 @@ public final class CacheSpec {
      * Returns the spec.
      *
      * @return the spec, immutable
-     * @throws IllegalStateException
- if both {@code localMaxSize} and {@code localMaxBytes} were
+     * @throws IllegalStateException if both {@code localMaxSize} and {@code localMaxBytes} were
      *     set, or {@code refreshAfter} is not shorter than both TTLs
      */
     public CacheSpec build() {

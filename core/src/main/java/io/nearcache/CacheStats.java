@@ -118,7 +118,6 @@ public final class CacheStats {
    * @param staleServed expired values served because the loader threw
    * @return the snapshot
    * @throws IllegalArgumentException if any count is negative, naming it
-
    */
   public static CacheStats of(long l1Hits, long l1Misses, long l2Hits, long l2Misses,
       long loadSuccesses, long loadFailures, long totalLoadTimeNanos, long decodeErrors,

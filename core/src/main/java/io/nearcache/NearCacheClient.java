@@ -349,7 +349,6 @@ public final class NearCacheClient implements AutoCloseable {
    * @return the id, never {@code null}
    */
   public String instanceId() {
-
     return instanceId;
   }
 
@@ -785,7 +784,6 @@ public final class NearCacheClient implements AutoCloseable {
      * @return the client, open; close it when done
      */
     public NearCacheClient build() {
-
       if (keyPrefix == null) {
         throw new IllegalStateException("keyPrefix is required");
       }

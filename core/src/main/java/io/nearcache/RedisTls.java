@@ -69,7 +69,6 @@ public final class RedisTls {
    * @return {@code false} only after {@link #withoutHostnameVerification()}
    */
   public boolean verifiesHostname() {
-
     return verifyHostname;
   }
 
