@@ -94,7 +94,6 @@ public final class PrometheusScrape {
    * @return an unmodifiable list with one label map per series
    */
   public List<Map<String, String>> series(String name) {
-
     return samples.stream().filter(s -> s.name().equals(name)).map(Sample::labels).toList();
   }
 

@@ -310,7 +310,6 @@ public final class RedisCluster implements AutoCloseable {
    *
    * @param replica the replica to promote, one of {@link #nodes()}
    * @param option {@code FORCE} or {@code TAKEOVER}
-
    * @throws IllegalArgumentException if {@code replica} is not a node of this cluster
    * @throws redis.clients.jedis.exceptions.JedisDataException if {@code replica} is a primary
    * @throws IllegalStateException if {@code replica} is not a healthy primary within 15 s

@@ -303,7 +303,6 @@ public final class RedisSentinel implements AutoCloseable {
    *
    * @param old the primary that is to be replaced, one of {@link #servers()}
    * @return the new primary
-
    * @throws IllegalArgumentException if {@code old} is not one of {@link #servers()}
    * @throws IllegalStateException if that does not happen within 30 s; the message names what the
    *     Sentinels reported last

@@ -652,8 +652,7 @@ public final class RedisServer implements AutoCloseable {
    * see what the server did (clients it disconnected, for one).
    *
    * @return the log's text
-   * @throws
- IllegalStateException if the log cannot be read
+   * @throws IllegalStateException if the log cannot be read
    */
   public String log() {
     return dir.log();

@@ -336,7 +336,6 @@ public final class ServerOptions {
    * @return the options, in an unmodifiable list
    */
   public List<String> extraConfig() {
-
     return extraConfig;
   }
 

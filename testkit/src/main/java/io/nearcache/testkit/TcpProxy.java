@@ -69,7 +69,6 @@ public final class TcpProxy implements AutoCloseable {
    * @return the URI
    */
   public String uri() {
-
     return "redis://127.0.0.1:" + port();
   }
 

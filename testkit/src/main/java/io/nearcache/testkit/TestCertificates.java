@@ -343,7 +343,6 @@ public final class TestCertificates implements AutoCloseable {
    *
    * @return new options
    */
-
   public SslOptions clientSslOptions() {
     return SslOptions.builder()
         .truststore(trustStore.toFile(), storePassword())
