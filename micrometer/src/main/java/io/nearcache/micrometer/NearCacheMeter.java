@@ -187,17 +187,30 @@ public enum NearCacheMeter {
     this.description = description;
   }
 
-  /** The meter's name in Micrometer's dotted form, e.g. {@code nearcache.gets}. */
+  /**
+   * The meter's name in Micrometer's dotted form, e.g. {@code nearcache.gets}.
+   *
+   * @return the name
+   */
   public String meterName() {
     return meterName;
   }
 
-  /** The Micrometer type the meter is registered as ({@code COUNTER} or {@code GAUGE}). */
+  /**
+   * The Micrometer type the meter is registered as: {@code COUNTER}, {@code GAUGE} or, for
+   * {@link #CLIENT_PROBE_LAG}, {@code TIMER}.
+   *
+   * @return the type
+   */
   public Meter.Type type() {
     return type;
   }
 
-  /** The meter's description, Prometheus' {@code HELP} text. */
+  /**
+   * The meter's description, Prometheus' {@code HELP} text.
+   *
+   * @return the description
+   */
   public String description() {
     return description;
   }
