@@ -226,9 +226,9 @@ public final class NearCacheClient implements AutoCloseable {
    * tag function.
    *
    * <p>The function runs once per loaded or written value (never on an L1 hit). A tagged value
-   * costs L1 more heap and its hit more time than an untagged one (README gives the measured
-   * figures: about 440 bytes more for two tags), and its L2 frame carries its tags. A load of a
-   * tagged value that races a tag invalidation is kept out of both tiers.
+   * costs L1 more heap and its hit more time than an untagged one (docs/configuration.md gives
+   * the measured figures: about 440 bytes more for two tags), and its L2 frame carries its tags. A
+   * load of a tagged value that races a tag invalidation is kept out of both tiers.
    *
    * @param <K> the key type
    * @param <V> the value type
@@ -536,7 +536,8 @@ public final class NearCacheClient implements AutoCloseable {
     /**
      * The ACL user and password of the connections to Redis servers this client makes. A user
      * and password in a {@link #redisUri} win. Default: the {@code default} user, no password.
-     * README lists what the user must be allowed; {@link #build()} checks it.
+     * docs/operations.md (ACL users) lists what the user must be allowed; {@link #build()} checks
+     * it.
      *
      * @param user the ACL user name, not {@code null}
      * @param password the user's password, not {@code null}
@@ -862,7 +863,7 @@ public final class NearCacheClient implements AutoCloseable {
         String refusal = refusal(e);
         throw new IllegalStateException("cannot reach " + what + ": " + e.getMessage()
             + (refusal == null ? "" : "; the Redis user lacks a permission nearcache needs: "
-                + refusal + " (README, Deployments, lists the whole rule)"), e);
+                + refusal + " (docs/operations.md, ACL users, lists the whole rule)"), e);
       }
     }
 

@@ -49,7 +49,8 @@ class MixedVersionTest {
         return j.publish(PubSub.CLASSIC.channel(Fleet.PREFIX, 0), newer);
       });
 
-      await().atMost(PROPAGATION).until(() -> KEYS.stream().allMatch(k -> cache.peekLocal(k) == null));
+      await().atMost(PROPAGATION)
+          .until(() -> KEYS.stream().allMatch(k -> cache.peekLocal(k) == null));
       assertThat(cache.stats().flushes()).as("every slot group dropped")
           .isEqualTo(SlotGroups.defaults().count());
       CacheStats before = cache.stats();

@@ -5,7 +5,8 @@ import java.util.regex.Pattern;
 import redis.clients.jedis.util.JedisClusterCRC16;
 
 /**
- * Where one cache's data lives in Redis. Layout (documented in README, stable across versions):
+ * Where one cache's data lives in Redis. Layout (documented in docs/internals.md; a change to it
+ * follows the rolling-upgrade policy of docs/compatibility.md):
  *
  * <pre>
  *   value       &lt;prefix&gt;:&lt;cache&gt;:&lt;generation&gt;:{&lt;prefix&gt;:&lt;group&gt;}:v:&lt;key&gt;
