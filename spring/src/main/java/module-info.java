@@ -6,7 +6,8 @@ module io.nearcache.spring {
   requires transitive io.nearcache;
   requires transitive spring.context;
   requires org.slf4j;
-  requires static org.jspecify;
+  // Nullness annotations on the API; not needed at run time.
+  requires static transitive org.jspecify;
 
   exports io.nearcache.spring;
 }
