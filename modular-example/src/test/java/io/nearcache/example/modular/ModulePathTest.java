@@ -72,17 +72,21 @@ class ModulePathTest {
     assertTrue(Files.isRegularFile(dependencies), dependencies + " is missing: run through Maven");
     String modulePath = location(ModularApp.class.getModule()) + File.pathSeparator
         + Files.readString(dependencies).strip();
+    Path output = Path.of("target", "java-m-output.txt");
     try (RedisServer redis = RedisServer.start()) {
       Process java = new ProcessBuilder(
           Path.of(System.getProperty("java.home"), "bin", "java").toString(),
           "-p", modulePath,
           "-m", "io.nearcache.example.modular/io.nearcache.example.modular.ModularApp",
           redis.uri())
-          .redirectErrorStream(true).start();
+          .redirectErrorStream(true).redirectOutput(output.toFile()).start();
       java.getOutputStream().close();
-      byte[] output = java.getInputStream().readAllBytes();
-      assertTrue(java.waitFor(60, TimeUnit.SECONDS), "java -m did not end");
-      String out = new String(output, StandardCharsets.UTF_8);
+      boolean ended = java.waitFor(60, TimeUnit.SECONDS);
+      if (!ended) {
+        java.destroyForcibly().waitFor();
+      }
+      String out = Files.readString(output, StandardCharsets.UTF_8);
+      assertTrue(ended, "java -m did not end within 60 s:\n" + out);
       System.out.println("java -m io.nearcache.example.modular:\n" + out);
       assertEquals(0, java.exitValue(), out);
       assertTrue(out.contains("JSON: Read[value=" + ModularApp.product() + ", stats=CacheStats{"
