@@ -796,7 +796,10 @@ public final class RedisServer implements AutoCloseable {
       resource = x64 ? "/redis-server-6.2.6-v5-darwin-amd64"
           : arm ? "/redis-server-6.2.6-v5-darwin-arm64" : null;
     }
-    try (InputStream in = resource == null ? null : RedisServer.class.getResourceAsStream(resource)) {
+    // Through the class loader: on the module path, Class.getResourceAsStream would search only
+    // this module, and the binaries are embedded-redis' resources.
+    try (InputStream in = resource == null ? null
+        : RedisServer.class.getClassLoader().getResourceAsStream(resource.substring(1))) {
       if (in == null) {
         throw new IllegalStateException(why + ", but embedded-redis bundles no binary for "
             + os + "/" + arch + (resource == null ? "" : " (" + resource + " missing)")
