@@ -48,6 +48,7 @@ step() {
   printf '== %s (%d:%02d)\n' "$1" $((SECONDS / 60)) $((SECONDS % 60))
 }
 
+EXTRA=("$@")
 rm -rf "$RAW"
 mkdir -p "$RAW"
 # The L1 hits with a target row; the tagged hit is tags-refresh.sh's, getIfPresent's hit is get's.
@@ -73,8 +74,24 @@ else
   echo "taskset not found: the Redis-path benchmarks run unpinned, their figures swing by fork"
 fi
 step "Redis paths, one CPU"
-"${PIN[@]}" java -jar $JAR '(L2Hit|MissFill|MissFillAll|Put|GetAll)Benchmark' -rf json \
-  -rff $RAW/redis.json "$@"
+"${PIN[@]}" java -jar $JAR '(L2Hit|Put|GetAll)Benchmark' -rf json -rff $RAW/redis.json "$@"
+# The miss benchmarks, fork by fork in ABBA order (the baseline's fork, then nearcache's; then
+# nearcache's, then the baseline's; ...), each fork a JMH run of its own that Report pools with
+# its benchmark's other forks. JMH runs every fork of one benchmark before the next, so a VM whose
+# speed drifts over those minutes put its drift into the ratio: one build's miss ratio moved from
+# 1.34x to 1.55x between runs on 2026-12-07. Interleaved, both sides see the same drift.
+interleave() {  # benchmark class, baseline method, nearcache method, rounds
+  local round first second
+  for ((round = 1; round <= $4; round++)); do
+    if ((round % 2)); then first=$2 second=$3; else first=$3 second=$2; fi
+    for method in "$first" "$second"; do
+      "${PIN[@]}" java -jar $JAR "$1\.$method\$" -f 1 -rf json \
+        -rff "$RAW/$1-$round-$method.json" "${EXTRA[@]}"
+    done
+  done
+}
+interleave MissFillBenchmark rawJedisCacheAside nearcacheGet 3
+interleave MissFillAllBenchmark rawJedisCacheAside nearcacheGetAll 2
 # Where a miss spends its time: Redis' CPU and commands beside the client's, on the same CPU.
 step "miss profile"
 "${PIN[@]}" java -cp $JAR io.nearcache.jmh.MissProfile $RAW/missprofile.json

@@ -164,9 +164,25 @@ final class Markdown {
       targeted.add(base);
     }
     double ratio = subject.score() / base.score();
-    cells(label, String.format(Locale.ROOT, "%.2fx (%s / %s %s)", ratio, fmt(subject.score()),
-        fmt(base.score()), subject.unit()),
+    cells(label, String.format(Locale.ROOT, "%.2fx (%s / %s %s)%s", ratio, fmt(subject.score()),
+        fmt(base.score()), subject.unit(), rounds(subject, base)),
         met == null ? "figure" : met.test(ratio) ? "yes" : informational ? "no" : "**no**");
+  }
+
+  /**
+   * For benchmarks whose forks ran interleaved with their baseline's (run.sh's ABBA order), the
+   * ratio of each round's two forks, which ran minutes apart at most; else nothing.
+   */
+  private static String rounds(Result subject, Result base) {
+    if (!subject.interleaved() || !base.interleaved()
+        || subject.forks().size() != base.forks().size()) {
+      return "";
+    }
+    List<String> ratios = new ArrayList<>();
+    for (int i = 0; i < subject.forks().size(); i++) {
+      ratios.add(String.format(Locale.ROOT, "%.2fx", subject.forks().get(i) / base.forks().get(i)));
+    }
+    return "; fork by fork, interleaved: " + String.join(", ", ratios);
   }
 
   private void row(String target, String measured, boolean met) {

@@ -2,6 +2,8 @@ package io.nearcache.jmh.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.commons.math3.distribution.TDistribution;
+import org.apache.commons.math3.stat.descriptive.SummaryStatistics;
 import java.io.File;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -12,6 +14,7 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -69,7 +72,7 @@ public final class Report {
     Path out = Path.of(args[1]);
     String redis = args.length > 2 ? args[2] : "unknown";
     ObjectMapper json = new ObjectMapper();
-    List<Result> results = new ArrayList<>();
+    Map<String, List<JsonNode>> runs = new LinkedHashMap<>();
     JsonNode propagation = null;
     JsonNode fanOut = null;
     JsonNode idle = null;
@@ -79,7 +82,8 @@ public final class Report {
       for (Path file : files.sorted().toList()) {
         JsonNode root = json.readTree(file.toFile());
         if (root.isArray()) {
-          root.forEach(node -> results.add(Result.of(node)));
+          root.forEach(node -> runs.computeIfAbsent(Result.identity(node),
+              identity -> new ArrayList<>()).add(node));
         } else if (root.has("cacheAside")) {
           missProfile = root; // before propagation's test: it has a "nearcache" field too
         } else if (root.has("nearcache")) {
@@ -93,6 +97,8 @@ public final class Report {
         }
       }
     }
+    List<Result> results = new ArrayList<>();
+    runs.values().forEach(forks -> results.add(Result.of(forks)));
     results.sort(Comparator.comparing(Result::order));
     List<String> missing = missing(results, propagation, fanOut);
     if (idle == null) {
@@ -181,26 +187,54 @@ public final class Report {
    * @param params JMH parameters, sorted by name
    * @param error half-width of JMH's 99.9% confidence interval
    * @param encodedBytes bytes per operation, for serializers; NaN otherwise
+   * @param forks each fork's mean score, in the order the forks ran
+   * @param interleaved whether each fork was a run of its own, interleaved with its baseline's
    */
   record Result(String type, String method, int threads, String mode,
       Map<String, String> params, double score, double error, String unit,
-      double encodedBytes) {
+      double encodedBytes, List<Double> forks, boolean interleaved) {
 
-    static Result of(JsonNode node) {
-      String benchmark = node.get("benchmark").asText();
-      String[] parts = benchmark.split("\\.");
+    /** What tells one benchmark's results apart: its name, threads and parameters. */
+    static String identity(JsonNode node) {
+      return node.get("benchmark").asText() + ' ' + node.get("threads").asInt() + ' '
+          + node.path("params");
+    }
+
+    /**
+     * One benchmark from the JMH results of its runs, in the order they ran: one run with all its
+     * forks, or (as run.sh interleaves the miss benchmarks) one run per fork. The iterations of
+     * every fork are pooled as JMH pools a run's forks: the score is their mean, the error the
+     * half-width of their 99.9% confidence interval (Student's t).
+     */
+    static Result of(List<JsonNode> runs) {
+      JsonNode node = runs.get(0);
+      String[] parts = node.get("benchmark").asText().split("\\.");
       Map<String, String> params = new TreeMap<>();
       if (node.has("params")) {
         node.get("params").fields().forEachRemaining(e -> params.put(e.getKey(),
             e.getValue().asText()));
       }
+      List<Double> forks = new ArrayList<>();
+      SummaryStatistics iterations = new SummaryStatistics();
+      for (JsonNode run : runs) {
+        for (JsonNode fork : run.get("primaryMetric").get("rawData")) {
+          SummaryStatistics one = new SummaryStatistics();
+          fork.forEach(iteration -> one.addValue(iteration.asDouble()));
+          fork.forEach(iteration -> iterations.addValue(iteration.asDouble()));
+          forks.add(one.getMean());
+        }
+      }
       JsonNode primary = node.get("primaryMetric");
-      double score = primary.get("score").asDouble();
+      double score = runs.size() == 1 ? primary.get("score").asDouble() : iterations.getMean();
+      double error = runs.size() == 1 ? primary.get("scoreError").asDouble()
+          : new TDistribution(iterations.getN() - 1).inverseCumulativeProbability(0.9995)
+              * iterations.getStandardDeviation() / Math.sqrt(iterations.getN());
       JsonNode bytes = node.path("secondaryMetrics").path("encodedBytes").path("score");
       return new Result(parts[parts.length - 2], parts[parts.length - 1],
-          node.get("threads").asInt(), node.get("mode").asText(), params, score,
-          primary.get("scoreError").asDouble(), primary.get("scoreUnit").asText(),
-          bytes.isMissingNode() ? Double.NaN : bytes.asDouble() / score);
+          node.get("threads").asInt(), node.get("mode").asText(), params, score, error,
+          primary.get("scoreUnit").asText(),
+          bytes.isMissingNode() ? Double.NaN : bytes.asDouble() / score, List.copyOf(forks),
+          runs.size() > 1);
     }
 
     /** Whether higher scores are better: throughput rather than time per operation. */

@@ -102,7 +102,7 @@ public final class TagsRefreshReport {
 
   private static List<Report.Result> results(ObjectMapper json, Path file) throws IOException {
     List<Report.Result> results = new ArrayList<>();
-    json.readTree(file.toFile()).forEach(node -> results.add(Report.Result.of(node)));
+    json.readTree(file.toFile()).forEach(node -> results.add(Report.Result.of(List.of(node))));
     return results;
   }
 
