@@ -79,7 +79,7 @@ step "Redis paths, one CPU"
 # nearcache's, then the baseline's; ...), each fork a JMH run of its own that Report pools with
 # its benchmark's other forks. JMH runs every fork of one benchmark before the next, so a VM whose
 # speed drifts over those minutes put its drift into the ratio: one build's miss ratio moved from
-# 1.34x to 1.55x between runs on 2026-12-07. Interleaved, both sides see the same drift.
+# 1.34x to 1.53x between runs on 2026-12-07. Interleaved, both sides see the same drift.
 interleave() {  # benchmark class, baseline method, nearcache method, rounds
   local round first second
   for ((round = 1; round <= $4; round++)); do
