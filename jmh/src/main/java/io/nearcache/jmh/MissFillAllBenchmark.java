@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -16,6 +17,7 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 import redis.clients.jedis.AbstractPipeline;
+import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.params.SetParams;
 
 /**
@@ -38,21 +40,33 @@ public class MissFillAllBenchmark {
   public Map<String, Product> rawJedisCacheAside(MissFillBenchmark.RawState s,
       MissFillBenchmark.NearState idle, Workload w) {
     long first = s.next.getAndAdd(batch);
-    byte[][] keys = new byte[batch][];
+    List<String> keys = new ArrayList<>(batch);
     for (int i = 0; i < batch; i++) {
-      keys[i] = w.rawKey("missall:" + (first + i));
+      keys.add("missall:" + (first + i));
     }
-    List<byte[]> cached = s.jedis.mget(keys);
+    return cacheAside(s.jedis, w, keys, i -> w.product((int) ((first + i) % w.workingSet)));
+  }
+
+  /**
+   * The seed's cache-aside for a page of keys, which {@link MissProfile} measures too: one {@code
+   * MGET}, then the {@code SET EX}s of those it missed, in one pipeline.
+   *
+   * @param load the product of the {@code i}th key, for a miss
+   * @return every key's product, read or loaded
+   */
+  static Map<String, Product> cacheAside(RedisClient jedis, Workload w, List<String> keys,
+      IntFunction<Product> load) {
+    byte[][] raw = keys.stream().map(w::rawKey).toArray(byte[][]::new);
+    List<byte[]> cached = jedis.mget(raw);
     Map<String, Product> found = new HashMap<>();
-    try (AbstractPipeline pipeline = s.jedis.pipelined()) {
-      for (int i = 0; i < batch; i++) {
-        Product product = cached.get(i) != null ? w.kryo.deserialize(cached.get(i))
-            : w.product((int) ((first + i) % w.workingSet));
+    try (AbstractPipeline pipeline = jedis.pipelined()) {
+      for (int i = 0; i < raw.length; i++) {
+        Product product = cached.get(i) != null ? w.kryo.deserialize(cached.get(i)) : load.apply(i);
         if (cached.get(i) == null) {
-          pipeline.set(keys[i], w.kryo.serialize(product),
+          pipeline.set(raw[i], w.kryo.serialize(product),
               SetParams.setParams().ex(MissFillBenchmark.TTL_SECONDS));
         }
-        found.put("missall:" + (first + i), product);
+        found.put(keys.get(i), product);
       }
       pipeline.sync();
     }

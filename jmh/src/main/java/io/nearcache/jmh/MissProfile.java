@@ -19,7 +19,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongConsumer;
-import redis.clients.jedis.AbstractPipeline;
 import redis.clients.jedis.Protocol;
 import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.params.SetParams;
@@ -87,7 +86,11 @@ public final class MissProfile {
           n -> cache.get("profile:" + n, key -> w.product((int) (n % w.workingSet)))));
       result.put("batch", BATCH);
       result.put("cacheAsideAll", profile(jedis, PAGES, PAGE_WARM_UP_SECONDS,
-          n -> cacheAsideAll(jedis, w, n)));
+          n -> {
+            List<String> keys = batch(n);
+            MissFillAllBenchmark.cacheAside(jedis, w, keys,
+                i -> w.product(number(keys.get(i)) % w.workingSet));
+          }));
       result.put("nearcacheAll", profile(jedis, PAGES, PAGE_WARM_UP_SECONDS,
           n -> cache.getAll(batch(n), keys -> {
         Map<String, Product> loaded = new HashMap<>();
@@ -98,25 +101,6 @@ public final class MissProfile {
       System.out.println(result);
     } finally {
       w.tearDown();
-    }
-  }
-
-  /**
-   * The seed's cache-aside for a page of keys: one {@code MGET}, then the {@code SET}s of those it
-   * missed in one pipeline, as {@code MissFillAllBenchmark}'s floor.
-   */
-  private static void cacheAsideAll(RedisClient jedis, Workload w, long n) {
-    List<String> keys = batch(n);
-    byte[][] raw = keys.stream().map(w::rawKey).toArray(byte[][]::new);
-    List<byte[]> cached = jedis.mget(raw);
-    try (AbstractPipeline pipeline = jedis.pipelined()) {
-      for (int i = 0; i < raw.length; i++) {
-        if (cached.get(i) == null) {
-          pipeline.set(raw[i], w.kryo.serialize(w.product(number(keys.get(i)) % w.workingSet)),
-              SetParams.setParams().ex(TTL_SECONDS));
-        }
-      }
-      pipeline.sync();
     }
   }
 
