@@ -11,7 +11,9 @@ import io.nearcache.serializers.JacksonJsonSerializer;
 import io.nearcache.serializers.KryoSerializer;
 import java.math.BigDecimal;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 
 /**
@@ -33,7 +35,8 @@ public final class ModularApp {
   public record Read<V>(V value, CacheStats stats) {}
 
   /**
-   * Runs the example against the Redis at {@code args[0]} and prints what it read.
+   * Runs the example against the Redis at {@code args[0]} and prints what it read, a line per
+   * cache: {@code <cache>: Read[value=..., stats=...]}.
    *
    * @param args the Redis URI
    */
@@ -41,15 +44,27 @@ public final class ModularApp {
     if (args.length != 1) {
       throw new IllegalArgumentException("usage: ModularApp redis://host:port");
     }
-    String uri = args[0];
+    roundTrips(args[0]).forEach((cache, read) -> System.out.println(cache + ": " + read));
+  }
+
+  /**
+   * The example's three round trips: the {@link #product()} as JSON and with Kryo, and the
+   * {@link #stock()} with Kryo, each in a cache of its own.
+   *
+   * @param redisUri the Redis to use
+   * @return what each was read back as, by cache name, in that order
+   */
+  public static Map<String, Read<?>> roundTrips(String redisUri) {
     Product product = product();
-    System.out.println("JSON: " + roundTrip(uri, "product-json",
-        new JacksonJsonSerializer<>(Product.class), product.id(), product));
-    System.out.println("Kryo: " + roundTrip(uri, "product-kryo",
-        new KryoSerializer<>(Product.class), product.id(), product));
     Stock stock = stock();
-    System.out.println("Kryo: " + roundTrip(uri, "stock-kryo", new KryoSerializer<>(Stock.class),
+    Map<String, Read<?>> reads = new LinkedHashMap<>();
+    reads.put("product-json", roundTrip(redisUri, "product-json",
+        new JacksonJsonSerializer<>(Product.class), product.id(), product));
+    reads.put("product-kryo", roundTrip(redisUri, "product-kryo",
+        new KryoSerializer<>(Product.class), product.id(), product));
+    reads.put("stock-kryo", roundTrip(redisUri, "stock-kryo", new KryoSerializer<>(Stock.class),
         stock.sku(), stock));
+    return reads;
   }
 
   /**
