@@ -102,6 +102,11 @@ public final class NearCacheClient implements AutoCloseable {
   private final String instanceId;
   private final RedisDeployment redis;
   private final SlotGroups groups;
+  /**
+   * Whether Redis takes {@code SET NX GET} (7.0 and later), as read at {@code build()}; false if
+   * it did not answer then, and the scripts that do the same on 6.2 run instead.
+   */
+  private final boolean setNxGet;
   private final Breakers breakers;
   private final Announcer announcer;
   private final Subscriptions subscriptions;
@@ -118,12 +123,13 @@ public final class NearCacheClient implements AutoCloseable {
 
   /** Wires the parts; {@link Builder#build()} starts the subscriptions. */
   private NearCacheClient(String keyPrefix, String instanceId, RedisDeployment redis,
-      SlotGroups groups, int maxPendingInvalidations, int samplesPerSecond,
+      SlotGroups groups, boolean setNxGet, int maxPendingInvalidations, int samplesPerSecond,
       Executor refresher) {
     this.keyPrefix = keyPrefix;
     this.instanceId = instanceId;
     this.redis = redis;
     this.groups = groups;
+    this.setNxGet = setNxGet;
     this.threads = new ClientThreads(keyPrefix, instanceId);
     this.retries = new WriteRetries(maxPendingInvalidations, threads::wakeTick);
     this.breakers = new Breakers(keyPrefix + "/" + instanceId, BREAKER_FAILURES,
@@ -258,8 +264,8 @@ public final class NearCacheClient implements AutoCloseable {
     ensureOpen();
     KeyLayout layout = new KeyLayout(keyPrefix, name, groups);
     DefaultNearCache<K, V> cache = new DefaultNearCache<>(name, spec, keyCodec, serializer, tagsOf,
-        new RemoteStore(redis.commands(), redis.spansGroups(), breakers, announcer, name, layout,
-            spec),
+        new RemoteStore(redis.commands(), redis.spansGroups(), setNxGet, breakers, announcer, name,
+            layout, spec),
         services);
     if (caches.putIfAbsent(name, cache) != null) {
       throw new IllegalStateException("cache '" + name + "' already exists in this client");
@@ -801,8 +807,9 @@ public final class NearCacheClient implements AutoCloseable {
       }
       String id = instanceId != null ? instanceId : ManagementFactory.getRuntimeMXBean().getName();
       RedisDeployment redis = connect();
-      check(redis, id);
+      String version = check(redis, id);
       NearCacheClient client = new NearCacheClient(keyPrefix, id, redis, groups(),
+          version != null && SupportedVersions.hasSetNxGet(version),
           maxPendingInvalidations != 0 ? maxPendingInvalidations
               : DEFAULT_MAX_PENDING_INVALIDATIONS, samplesPerSecond, refreshExecutor);
       try {
@@ -887,14 +894,20 @@ public final class NearCacheClient implements AutoCloseable {
       return null;
     }
 
-    /** Checks the version and the permissions, if Redis answers; closes {@code redis} if not. */
-    private void check(RedisDeployment redis, String id) {
+    /**
+     * Checks the version and the permissions, if Redis answers; closes {@code redis} if not.
+     *
+     * @return the server's version, or {@code null} if Redis did not answer
+     */
+    private String check(RedisDeployment redis, String id) {
       String server = redisUri != null ? JedisURIHelper.getHostAndPort(redisUri).toString()
           : nodes != null ? nodes.toString() : "the given " + jedis.getClass().getSimpleName();
       try {
-        SupportedVersions.require(redis.serverVersion(), server);
+        String version = redis.serverVersion();
+        SupportedVersions.require(version, server);
         Permissions.require(redis, keyPrefix);
         SlotGroupCheck.require(redis, keyPrefix, groups());
+        return version;
       } catch (JedisDataException e) {
         redis.close();
         throw new IllegalStateException("Redis at " + server + " refused a command nearcache"
@@ -903,6 +916,7 @@ public final class NearCacheClient implements AutoCloseable {
       } catch (JedisException e) {
         log.warn("client {}: Redis at {} not reachable ({}); its version and permissions are not"
             + " checked", id, server, e.toString());
+        return null;
       } catch (IllegalStateException e) {
         redis.close();
         throw e;

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.nearcache.internal.DefaultNearCache;
+import io.nearcache.internal.keys.KeyLayout;
+import io.nearcache.internal.keys.SlotGroups;
 import io.nearcache.testkit.RedisServer;
 import io.nearcache.testkit.RedisServerExtension;
 import java.time.Duration;
@@ -27,6 +29,8 @@ class LeaseTest {
   private static final int CLIENTS = 4;
   private static final int THREADS_PER_CLIENT = 64;
   private static final Duration LOADER_TIME = Duration.ofMillis(200);
+  private static final KeyLayout LAYOUT =
+      new KeyLayout(Fleet.PREFIX, "product", SlotGroups.defaults());
 
   @Test
   void aStampedeOnOneColdKeyCallsTheLoaderOnce(RedisServer redis) throws Exception {
@@ -47,25 +51,103 @@ class LeaseTest {
   }
 
   /**
-   * While a cache's lookups mostly miss, a lookup takes the key's lease and reads its value in one
-   * pipeline, not atomically: on a key whose value is in Redis it drops the lease again at once,
-   * so a later miss of that key (the value expired or was evicted) is not held up by it, and a
-   * refresh can still take it.
+   * A cache without a grace keeps a load's lease in the key's value key, where every reader takes
+   * it for no value (not for a value that does not decode), and the load's write replaces it.
    */
   @Test
-  void aLeaseTakenOnAKeyWithAValueIsDroppedAtOnce(RedisServer redis) {
+  void aLoadHoldsItsLeaseInTheValueKeyWhereReadersFindNoValue(RedisServer redis)
+      throws Exception {
+    try (Fleet fleet = new Fleet(redis, 2)) {
+      List<DefaultNearCache<String, String>> caches =
+          fleet.caches("product", CacheSpec.parse("localTtl=1h,remoteTtl=1h"));
+      CountDownLatch loading = new CountDownLatch(1);
+      CountDownLatch release = new CountDownLatch(1);
+      CompletableFuture<String> loader = CompletableFuture.supplyAsync(() ->
+          caches.get(0).get("k", k -> {
+            loading.countDown();
+            awaitLatch(release);
+            return "loaded";
+          }));
+      assertThat(loading.await(5, TimeUnit.SECONDS)).isTrue();
+
+      byte[] held = redis.<byte[]>withJedis(j -> j.get(LAYOUT.valueKey(0, "k")));
+      assertThat(held).as("a lease frame in the value key").isNotNull();
+      assertThat(held[0]).isEqualTo((byte) 3);
+      assertThat(redis.<Set<String>>withJedis(j -> j.keys("*:l:*"))).as("no lease key").isEmpty();
+      assertThat(caches.get(1).getIfPresent("k")).isNull();
+      assertThat(caches.get(1).stats().decodeErrors()).isZero();
+      release.countDown();
+
+      assertThat(loader.get(5, TimeUnit.SECONDS)).isEqualTo("loaded");
+      assertThat(caches.get(1).get("k", k -> "not loaded")).isEqualTo("loaded");
+      assertThat(caches.get(1).stats().loadCount()).isZero();
+      assertThat(caches.get(1).stats().decodeErrors()).isZero();
+    }
+  }
+
+  /**
+   * A lookup of a key whose value is in Redis answers it and takes no lease: {@code SET NX GET}
+   * leaves the value and its TTL as they were.
+   */
+  @Test
+  void aLookupOfAKeyWithAValueLeavesItAsItIs(RedisServer redis) {
     try (Fleet fleet = new Fleet(redis, 2)) {
       List<DefaultNearCache<String, String>> caches =
           fleet.caches("product", CacheSpec.parse("localTtl=1h,remoteTtl=1h"));
       caches.get(0).put("present", "from the writer");
+      byte[] written = redis.<byte[]>withJedis(j -> j.get(LAYOUT.valueKey(0, "present")));
       DefaultNearCache<String, String> reader = caches.get(1);
       reader.get("miss-1", k -> "v");
       reader.get("miss-2", k -> "v"); // the reader's lookups now mostly miss: the lease comes first
 
       assertThat(reader.get("present", k -> "not loaded")).isEqualTo("from the writer");
       assertThat(reader.stats().l2Hits()).isEqualTo(1);
-      assertThat(redis.<Set<String>>withJedis(j -> j.keys("*:l:present")))
-          .as("no lease left on the key").isEmpty();
+      assertThat(redis.<byte[]>withJedis(j -> j.get(LAYOUT.valueKey(0, "present"))))
+          .isEqualTo(written);
+      assertThat(redis.<Long>withJedis(j -> j.pttl(LAYOUT.valueKey(0, "present"))))
+          .as("the remote TTL, not the lease's").isGreaterThan(Duration.ofMinutes(59).toMillis());
+    }
+  }
+
+  /**
+   * A cache with a {@code staleIfError} grace keeps its leases in keys of their own; run without a
+   * grace on another node, the same cache leases in the value key, and the node with the grace
+   * waits for that lease too instead of loading beside it.
+   */
+  @Test
+  void aNodeWithAGraceWaitsForALeaseTakenInTheValueKey(RedisServer redis) throws Exception {
+    try (Fleet fleet = new Fleet(redis, 2)) {
+      NearCache<String, String> plain = fleet.client(0).cache("product",
+          CacheSpec.parse("localTtl=1h,remoteTtl=1h"), new StringSerializer());
+      NearCache<String, String> graced = fleet.client(1).cache("product",
+          CacheSpec.parse("localTtl=1h,remoteTtl=1h,staleIfError=1m"), new StringSerializer());
+      CountDownLatch loading = new CountDownLatch(1);
+      CompletableFuture<String> holder = CompletableFuture.supplyAsync(() ->
+          plain.get("k", k -> {
+            loading.countDown();
+            await().atMost(Duration.ofSeconds(10))
+                .until(() -> graced.stats().leaseWaits() == 1);
+            return "from the plain node";
+          }));
+      assertThat(loading.await(5, TimeUnit.SECONDS)).isTrue();
+      AtomicInteger gracedLoads = new AtomicInteger();
+
+      assertThat(graced.get("k", k -> "graced " + gracedLoads.incrementAndGet()))
+          .isEqualTo("from the plain node");
+      assertThat(holder.get(5, TimeUnit.SECONDS)).isEqualTo("from the plain node");
+      assertThat(gracedLoads).hasValue(0);
+      assertThat(graced.stats().decodeErrors()).isZero();
+    }
+  }
+
+  private static void awaitLatch(CountDownLatch latch) {
+    try {
+      if (!latch.await(10, TimeUnit.SECONDS)) {
+        throw new IllegalStateException("not released");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
     }
   }
 

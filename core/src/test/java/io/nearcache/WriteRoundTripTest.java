@@ -58,8 +58,8 @@ class WriteRoundTripTest {
   /**
    * A miss of both tiers is a plain {@code GET}, the lease and the lease-checked write while the
    * cache's lookups mostly hit (a new cache counts as such); once two lookups in a row missed, it
-   * is two round trips: the lease and the lookup in one pipeline ({@code SET NX PX}, {@code GET}),
-   * then the write, a script.
+   * is two round trips: the lease, taken in the value key with one {@code SET NX PX GET} (a
+   * script on Redis 6.2, which lacks it), then the write, a script.
    */
   @Test
   void aMissOfBothTiersIsTwoRoundTripsOnceLookupsMostlyMiss(RedisServer redis) throws Exception {
@@ -73,13 +73,18 @@ class WriteRoundTripTest {
       Monitored third = Monitored.during(redis, () -> cache.get("miss-3", k -> "v"));
       System.out.printf("a first miss: %s%na third miss: %s%n", first.fromClients(),
           third.fromClients());
-      assertThat(first.fromClients()).hasSize(4);
+      assertThat(first.fromClients()).hasSize(3);
       assertThat(Monitored.upper(first.fromClients().get(0))).contains("\"GET\"");
       List<String> commands = third.fromClients().stream().map(Monitored::upper).toList();
-      assertThat(commands).hasSize(3);
-      assertThat(commands.get(0)).contains("\"SET\"", "\"NX\"", "\"PX\"", ":L:MISS-3\"");
-      assertThat(commands.get(1)).contains("\"GET\"", ":V:MISS-3\"");
-      assertThat(commands.get(2)).contains("\"EVALSHA\"");
+      assertThat(commands).hasSize(2);
+      if (redis.version().startsWith("6.")) {
+        assertThat(commands.get(0)).contains("\"EVALSHA\"", ":V:MISS-3\"");
+      } else {
+        assertThat(commands.get(0))
+            .contains("\"SET\"", ":V:MISS-3\"", "\"NX\"", "\"PX\"", "\"GET\"");
+      }
+      assertThat(commands.get(1)).contains("\"EVALSHA\"", ":V:MISS-3\"");
+      assertThat(String.join(" ", commands)).as("no lease key").doesNotContain(":L:MISS-3");
       assertThat(cache.get("miss-3", k -> "not loaded")).isEqualTo("v");
     }
   }
@@ -106,6 +111,9 @@ class WriteRoundTripTest {
           .allMatch(c -> Monitored.upper(c).contains("\"EVALSHA\""));
       assertThat(fifty.fromScripts().stream().filter(c -> Monitored.upper(c).contains("\"SET\"")))
           .as("50 leases taken, 50 values written").hasSize(100);
+      assertThat(fifty.fromScripts()).as("the values replace the leases: no lease key, no DEL")
+          .noneMatch(c -> Monitored.upper(c).contains("\"DEL\"") || Monitored.upper(c).contains(":L:"))
+          .hasSize(200);
       assertThat(many.fromClients()).as("two scripts of at most 100 keys per step").hasSize(4)
           .allMatch(c -> Monitored.upper(c).contains("\"EVALSHA\""));
       assertThat(cache.getAll(keys("a", 50), loader)).hasSize(50)

@@ -17,6 +17,8 @@ import java.util.List;
  *   0x02 long epoch, short n, n * (short length, UTF-8 tag), payload...
  *                     a value carrying tags, loaded in tag epoch {@code epoch}: it is stale, and
  *                     unreachable, once any of its tags was invalidated in a later epoch
+ *   0x03 token...     a load lease, in place of a value: the instance holding {@code token} is
+ *                     loading the key (see {@link RemoteStore}); to a reader, no value
  * </pre>
  *
  * <p>The kind byte keeps "no value" apart from any payload a serializer can produce (an empty
@@ -26,6 +28,7 @@ public final class Frame {
   private static final byte NO_VALUE = 0;
   private static final byte VALUE = 1;
   private static final byte TAGGED = 2;
+  private static final byte LEASE = 3;
   private static final byte[] NO_VALUE_FRAME = {NO_VALUE};
   /** Most tags one value may carry: the count is written as an unsigned short. */
   public static final int MAX_TAGS = 0xFFFF;
@@ -95,6 +98,19 @@ public final class Frame {
   /** The frame of "no value". */
   public static byte[] noValue() {
     return NO_VALUE_FRAME.clone();
+  }
+
+  /** The frame of a load lease held by {@code token}. */
+  public static byte[] lease(byte[] token) {
+    byte[] frame = new byte[token.length + 1];
+    frame[0] = LEASE;
+    System.arraycopy(token, 0, frame, 1, token.length);
+    return frame;
+  }
+
+  /** Whether {@code frame} is a load lease, which holds no value. */
+  public static boolean isLease(byte[] frame) {
+    return frame.length > 0 && frame[0] == LEASE;
   }
 
   /** Whether {@code frame} is "no value". */

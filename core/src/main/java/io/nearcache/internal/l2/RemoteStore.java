@@ -43,13 +43,17 @@ import redis.clients.jedis.params.SetParams;
  * peer uninformed, and an instance that missed the message finds it in the log by its number.
  *
  * <p>Leases follow "Scaling Memcache at Facebook" (NSDI 2013): {@link #getOrLeaseAll} takes a lease
- * ({@code SET NX PX} with a random token) only when the value is absent, or drops it again at
- * once; {@link #setAllIfLeased}
- * writes the loaded value only if that lease still stands; {@link #set} and {@link #delete} drop
- * the lease with the value, so a load that began before a write or invalidation cannot put its
- * stale result in Redis after it. An entry's value and lease keys share its group's hash tag;
- * the reads and leases of many keys go as one command per batch of keys, which on a Cluster holds
- * keys of one slot group, so every command also runs there.
+ * (with a token no other load uses) only when the value is absent; {@link #setAllIfLeased} writes
+ * the loaded value only if that lease still stands; {@link #set} and {@link #delete} drop the lease
+ * with the value, so a load that began before a write or invalidation cannot put its stale result
+ * in Redis after it. A cache without a {@code staleIfError} grace keeps a key's lease in its value
+ * key, as a {@link Frame#lease lease frame}: taking it is one {@code SET NX PX GET}, which answers
+ * the value if there is one, and the conditional write replaces it; a write overwrites it and an
+ * invalidation deletes it with no extra command. A cache with a grace must keep an expired value
+ * readable while its key loads, so its leases, like a refresh's, have a key of their own beside
+ * the value's. An entry's value and lease keys share its group's hash tag; the reads and leases of
+ * many keys go as one command per batch of keys, which on a Cluster holds keys of one slot group,
+ * so every command also runs there.
  *
  * <p>The generation is read from Redis once and then followed through invalidation messages;
  * {@link #forgetGeneration()} makes the next call read it again, which is what an instance does
@@ -60,17 +64,39 @@ public final class RemoteStore {
   private static final long UNKNOWN = -1;
 
   /**
-   * For each entry (KEYS: value, lease, value, lease...): its value frame if it is fresh, having
-   * more than the grace ARGV[3] left to live (with no grace, if it exists at all); else takes its
-   * lease and answers 1, or {the expired frame} while it is in its grace; or 0 if another holds
-   * the lease.
+   * For each value key of a cache without a grace: its frame if it holds a value; else, if it is
+   * empty, the lease frame ARGV[1] put there to live ARGV[2] ms, answering 1; or 0 if it holds
+   * another's lease. What {@code SET NX PX GET} does for one key, which Redis 6.2 lacks.
+   */
+  private static final Script GET_OR_LEASE_IN_VALUE = new Script("""
+      local replies = {}
+      for i = 1, #KEYS do
+        local value = redis.call('GET', KEYS[i])
+        if not value then
+          redis.call('SET', KEYS[i], ARGV[1], 'PX', ARGV[2])
+          replies[i] = 1
+        elseif string.byte(value) == 3 then
+          replies[i] = 0
+        else
+          replies[i] = value
+        end
+      end
+      return replies""");
+
+  /**
+   * For each entry of a cache with a grace (KEYS: value, lease, value, lease...): its value frame if
+   * it has more than the grace ARGV[3] left to live; else takes its lease key and answers 1, or
+   * {the expired frame} while it is in its grace; or 0 if another holds the lease, in its lease key
+   * or (taken by a node that runs the cache without a grace) in its value key.
    */
   private static final Script GET_OR_LEASE = new Script("""
       local grace = tonumber(ARGV[3])
       local replies = {}
       for i = 1, #KEYS, 2 do
         local value = redis.call('GET', KEYS[i])
-        if value and (grace == 0 or redis.call('PTTL', KEYS[i]) > grace) then
+        if value and string.byte(value) == 3 then
+          replies[#replies + 1] = 0
+        elseif value and redis.call('PTTL', KEYS[i]) > grace then
           replies[#replies + 1] = value
         elseif redis.call('SET', KEYS[i + 1], ARGV[1], 'NX', 'PX', ARGV[2]) then
           replies[#replies + 1] = value and {value} or 1
@@ -121,6 +147,22 @@ public final class RemoteStore {
       return 1""");
 
   /**
+   * For each value key (ARGV: the lease frame, then frame and TTL of each): stores the frame in
+   * place of the lease if it still stands; answers 1 if stored, else 0.
+   */
+  private static final Script SET_IF_LEASED_IN_VALUE = new Script("""
+      local replies = {}
+      for i = 1, #KEYS do
+        if redis.call('GET', KEYS[i]) == ARGV[1] then
+          redis.call('SET', KEYS[i], ARGV[2 * i], 'PX', ARGV[2 * i + 1])
+          replies[i] = 1
+        else
+          replies[i] = 0
+        end
+      end
+      return replies""");
+
+  /**
    * For each entry (KEYS: value, lease...; ARGV: the token, then frame and TTL of each): stores
    * the frame if the token's lease still stands, and drops the lease; answers 1 if stored, else 0.
    */
@@ -138,7 +180,8 @@ public final class RemoteStore {
       return replies""");
 
   /**
-   * Deletes each of KEYS that holds ARGV[1]: a lease of this token, or a value read as stale.
+   * Deletes each of KEYS that holds ARGV[1]: a lease of this load (its token in a lease key, its
+   * lease frame in a value key), or a value read as stale.
    */
   private static final Script DELETE_IF_HOLDS = new Script("""
       for i = 1, #KEYS do
@@ -225,6 +268,7 @@ public final class RemoteStore {
   private final long leaseTimeoutMillis;
   private final byte[] graceMillis;
   private final boolean graced;
+  private final boolean setNxGet;
   private final byte[] refreshedWithinMillis;
   private final AtomicLong generation = new AtomicLong(UNKNOWN);
 
@@ -234,13 +278,16 @@ public final class RemoteStore {
    * still read by a load that may fail; leases live {@code leaseTimeout}.
    *
    * @param oneServer whether one server holds every key (not a Cluster): then one command may
-   *     touch keys of different slot groups, and a pipeline never meets a redirect (see {@link
+   *     touch keys of different slot groups (see {@link
    *     io.nearcache.internal.redis.RedisDeployment#spansGroups()})
+   * @param setNxGet whether the servers take {@code SET} with both {@code NX} and {@code GET}
+   *     (Redis 7.0 and later); if not, a single key's lease is taken by a script, as many keys' are
    */
-  public RemoteStore(UnifiedJedis jedis, boolean oneServer, Breakers breakers,
+  public RemoteStore(UnifiedJedis jedis, boolean oneServer, boolean setNxGet, Breakers breakers,
       Announcer announcer, String cache, KeyLayout layout, CacheSpec spec) {
     this.jedis = jedis;
     this.oneServer = oneServer;
+    this.setNxGet = setNxGet;
     this.breakers = breakers;
     this.announcer = announcer;
     this.cacheName = cache;
@@ -266,27 +313,33 @@ public final class RemoteStore {
   }
 
   /**
-   * The frame of each key, {@code null} where absent (or expired within its grace): one {@code
-   * GET} for one key, else one {@code MGET} (with a grace, one script) per batch of keys, one
-   * round trip per server.
+   * The frame of each key, {@code null} where absent, leased (being loaded) or expired within its
+   * grace: one {@code GET} for one key, else one {@code MGET} (with a grace, one script) per batch
+   * of keys, one round trip per server.
    */
   public List<byte[]> getAll(List<String> keys) {
     List<Object> replies = batch(keys, graced
         ? scripted(GET_FRESH, this::valueKeys, batch -> List.of(graceMillis))
         : reads(this::valueKeys));
-    return replies.stream().map(reply -> reply instanceof byte[] frame ? frame : null).toList();
+    return replies.stream()
+        .map(reply -> reply instanceof byte[] frame && !Frame.isLease(frame) ? frame : null)
+        .toList();
   }
 
   /**
    * For each key, its value frame if there is one, else its lease taken for {@code token}: one
-   * script per batch of keys, one round trip per server; for one key of a cache without a {@code
-   * staleIfError} grace on one server, two plain commands in one round trip (see {@link
-   * #getOrLease}). Not on a Cluster, whose pipeline does not follow a redirect as a lone command
-   * does.
+   * script per batch of keys, one round trip per server; for one key of a cache without a grace,
+   * on Redis 7.0 or later, one {@code SET NX PX GET} (see {@link #getOrLease}).
    */
   public List<Lookup> getOrLeaseAll(List<String> keys, byte[] token) {
-    if (keys.size() == 1 && !graced && oneServer) {
-      return List.of(getOrLease(keys.get(0), token));
+    if (!graced) {
+      byte[] lease = Frame.lease(token);
+      if (keys.size() == 1 && setNxGet) {
+        return List.of(getOrLease(keys.get(0), lease));
+      }
+      List<byte[]> args = List.of(lease, leaseMillis);
+      return batch(keys, scripted(GET_OR_LEASE_IN_VALUE, this::valueKeys, batch -> args)).stream()
+          .map(RemoteStore::lookup).toList();
     }
     List<byte[]> args = List.of(token, leaseMillis, graceMillis);
     return batch(keys, scripted(GET_OR_LEASE, this::entryKeys, batch -> args)).stream()
@@ -294,56 +347,45 @@ public final class RemoteStore {
   }
 
   /**
-   * One key's lookup for a cache without a grace: its lease ({@code SET NX PX}) and its value
-   * ({@code GET}) in one pipeline, which costs Redis less than the script (on Redis 8.0.2, an
-   * {@code EVALSHA} of it took 6.0 to 6.3 us of {@code commandstats} time, the two commands 2.8).
-   * The two are not atomic, and need not be: a lease taken on a key whose value exists is dropped
-   * again (one more round trip, rare while the trend sends lookups here); a value that appears
-   * between the two is read; a write or invalidation between them deletes the lease, so the load
-   * it lets through began after that change.
+   * One key's lookup for a cache without a grace, in one command that costs Redis what a plain
+   * {@code SET} does (on Redis 8.0.2 the script that did this took 6.0 to 6.3 us of {@code
+   * commandstats} time): {@code SET NX PX GET} puts {@code lease} in the empty value key, or
+   * answers what it holds, a value or another's lease.
    */
-  private Lookup getOrLease(String key, byte[] token) {
+  private Lookup getOrLease(String key, byte[] lease) {
     return breakers.of(layout.groupOf(key)).call(() -> {
-      long gen = knownGeneration();
-      byte[] leaseKey = layout.leaseKey(gen, key);
-      Response<String> lease;
-      Response<byte[]> value;
-      try (AbstractPipeline pipeline = jedis.pipelined()) {
-        lease = pipeline.set(leaseKey, token, SetParams.setParams().nx().px(leaseTimeoutMillis));
-        value = pipeline.get(layout.valueKey(gen, key));
-        pipeline.sync();
-      }
-      boolean leased = reply(lease) != null;
-      byte[] frame = reply(value);
-      if (frame == null) {
-        return leased ? LEASED : HELD;
-      }
-      if (leased) {
-        DELETE_IF_HOLDS.run(jedis, List.of(leaseKey), List.of(token));
-      }
-      return new Found(frame);
+      byte[] held = jedis.setGet(layout.valueKey(knownGeneration(), key), lease,
+          SetParams.setParams().nx().px(leaseTimeoutMillis));
+      return held == null ? LEASED : Frame.isLease(held) ? HELD : new Found(held);
     });
   }
 
   /**
-   * Stores each frame if the lease of {@code token} on its key still stands, and drops the lease:
-   * one script per batch of keys, one round trip per server. A value lives the remote TTL, "no
-   * value" the null TTL.
+   * Stores each frame if the lease of {@code token} on its key still stands, in its place (or,
+   * with a grace, dropping the lease's own key): one script per batch of keys, one round trip per
+   * server. A value lives the remote TTL, "no value" the null TTL.
    *
    * @return whether each was stored; {@code false} where a write, an invalidation or the lease's
    *     expiry came first
    */
   public List<Boolean> setAllIfLeased(Map<String, byte[]> frames, byte[] token) {
-    return batch(frames.keySet(), scripted(SET_IF_LEASED, this::entryKeys, batch -> {
-      List<byte[]> args = new ArrayList<>(1 + 2 * batch.size());
-      args.add(token);
-      for (String key : batch) {
-        byte[] frame = frames.get(key);
-        args.add(frame);
-        args.add(Frame.isNoValue(frame) ? nullTtlMillis : ttlMillis);
-      }
-      return args;
-    })).stream().map(Long.valueOf(1)::equals).toList();
+    BatchCommand write = graced
+        ? scripted(SET_IF_LEASED, this::entryKeys, batch -> writeArgs(token, frames, batch))
+        : scripted(SET_IF_LEASED_IN_VALUE, this::valueKeys,
+            batch -> writeArgs(Frame.lease(token), frames, batch));
+    return batch(frames.keySet(), write).stream().map(Long.valueOf(1)::equals).toList();
+  }
+
+  /** A conditional write's arguments: what the lease holds, then each key's frame and TTL. */
+  private List<byte[]> writeArgs(byte[] lease, Map<String, byte[]> frames, List<String> batch) {
+    List<byte[]> args = new ArrayList<>(1 + 2 * batch.size());
+    args.add(lease);
+    for (String key : batch) {
+      byte[] frame = frames.get(key);
+      args.add(frame);
+      args.add(Frame.isNoValue(frame) ? nullTtlMillis : ttlMillis);
+    }
+    return args;
   }
 
   /**
@@ -351,8 +393,9 @@ public final class RemoteStore {
    * keys, one round trip per server.
    */
   public void releaseAll(Collection<String> keys, byte[] token) {
+    List<byte[]> held = List.of(graced ? token : Frame.lease(token));
     batch(keys, scripted(DELETE_IF_HOLDS, (gen, batch) -> keysOf(batch,
-        key -> layout.leaseKey(gen, key)), batch -> List.of(token)));
+        key -> graced ? layout.leaseKey(gen, key) : layout.valueKey(gen, key)), batch -> held));
   }
 
   /**

@@ -11,6 +11,8 @@ public final class SupportedVersions {
 
   /** The first version with sharded pub/sub. */
   private static final String SHARDED_PUB_SUB = "7.0.0";
+  /** The first version whose {@code SET} takes {@code NX} and {@code GET} together. */
+  private static final String SET_NX_GET = "7.0.0";
 
   private SupportedVersions() {}
 
@@ -32,6 +34,13 @@ public final class SupportedVersions {
   /** Whether {@code version} has sharded pub/sub ({@code SPUBLISH}): 7.0 and later. */
   public static boolean hasShardedPubSub(String version) {
     return compare(version, SHARDED_PUB_SUB) >= 0;
+  }
+
+  /**
+   * Whether {@code version} takes {@code SET} with both {@code NX} and {@code GET}: 7.0 and later.
+   */
+  public static boolean hasSetNxGet(String version) {
+    return compare(version, SET_NX_GET) >= 0;
   }
 
   /** Compares dotted versions numerically, missing parts as 0; one that does not parse is least. */

@@ -209,7 +209,7 @@ class InvalidationBusTest {
   private static RemoteStore store(RedisClient jedis, String cache) {
     Announcer announcer = new Announcer(StandaloneRedis.of(jedis, SlotGroups.defaults()),
         SlotGroups.defaults(), PREFIX, "writer");
-    return new RemoteStore(jedis, true, breakers(), announcer, cache,
+    return new RemoteStore(jedis, true, false, breakers(), announcer, cache,
         new KeyLayout(PREFIX, cache, SlotGroups.defaults()),
         CacheSpec.parse("remoteTtl=1m,leaseTimeout=5s"));
   }
