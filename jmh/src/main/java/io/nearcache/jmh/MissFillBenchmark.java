@@ -22,10 +22,10 @@ import redis.clients.jedis.params.SetParams;
 
 /**
  * A miss in both tiers, filled by a loader that returns at once: every call reads a key never
- * read before. nearcache pays its lease path (once its lookups mostly miss, the GET-or-lease
- * script, then the lease-checked SET script) and an L1 fill; the floor is the seed's cache-aside, a
- * raw Jedis GET that misses and a SET with a TTL of the encoded product. As in {@link
- * L2HitBenchmark}, the cache-aside runs beside an idle nearcache client.
+ * read before. nearcache pays its lease path (once its lookups mostly miss, the lease's {@code SET
+ * NX PX GET}, then the lease-checked SET script) and an L1 fill; the floor is the seed's
+ * cache-aside, a raw Jedis GET that misses and a SET with a TTL of the encoded product. As in
+ * {@link L2HitBenchmark}, the cache-aside runs beside an idle nearcache client.
  *
  * <p>Twenty seconds of warm-up for both: on the one CPU it shares with its Redis, the JIT compiling
  * nearcache's miss path competes with the measured thread. On 2026-12-07 a fork's nearcache miss
