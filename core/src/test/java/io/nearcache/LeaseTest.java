@@ -60,15 +60,8 @@ class LeaseTest {
     try (Fleet fleet = new Fleet(redis, 2)) {
       List<DefaultNearCache<String, String>> caches =
           fleet.caches("product", CacheSpec.parse("localTtl=1h,remoteTtl=1h"));
-      CountDownLatch loading = new CountDownLatch(1);
       CountDownLatch release = new CountDownLatch(1);
-      CompletableFuture<String> loader = CompletableFuture.supplyAsync(() ->
-          caches.get(0).get("k", k -> {
-            loading.countDown();
-            awaitLatch(release);
-            return "loaded";
-          }));
-      assertThat(loading.await(5, TimeUnit.SECONDS)).isTrue();
+      CompletableFuture<String> loader = loadHeldUntil(release, caches.get(0), "k", "loaded");
 
       byte[] held = redis.<byte[]>withJedis(j -> j.get(LAYOUT.valueKey(0, "k")));
       assertThat(held).as("a lease frame in the value key").isNotNull();
@@ -140,17 +133,6 @@ class LeaseTest {
     }
   }
 
-  private static void awaitLatch(CountDownLatch latch) {
-    try {
-      if (!latch.await(10, TimeUnit.SECONDS)) {
-        throw new IllegalStateException("not released");
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
-  }
-
   @Test
   void aStampedeOnAHundredColdKeysCallsTheLoaderOncePerKey(RedisServer redis) throws Exception {
     List<String> keys = new ArrayList<>();
@@ -190,15 +172,9 @@ class LeaseTest {
     try (Fleet fleet = new Fleet(redis, 3)) {
       List<DefaultNearCache<String, String>> caches = fleet.caches("product",
           CacheSpec.parse("localTtl=1h,remoteTtl=1h,leaseTimeout=" + leaseTimeout.toMillis() + "ms"));
-      CountDownLatch holding = new CountDownLatch(1);
       CountDownLatch unhang = new CountDownLatch(1);
-      CompletableFuture<String> hung = CompletableFuture.supplyAsync(() ->
-          caches.get(0).get("k", k -> {
-            holding.countDown();
-            Concurrently.awaitLatch(unhang);
-            return "from the hung holder";
-          }));
-      assertThat(holding.await(5, TimeUnit.SECONDS)).isTrue();
+      CompletableFuture<String> hung =
+          loadHeldUntil(unhang, caches.get(0), "k", "from the hung holder");
 
       AtomicInteger takeoverLoads = new AtomicInteger();
       long start = System.nanoTime();
@@ -293,5 +269,21 @@ class LeaseTest {
     System.out.printf("stampede on %s: %d loader calls, %d lease waits, %d lease takeovers,"
             + " %d L2 hits, %d L1 misses over %d clients%n", what, loads, total.leaseWaits(),
         total.leaseTakeovers(), total.l2Hits(), total.l1Misses(), caches.size());
+  }
+
+  /**
+   * Starts {@code cache.get(key)} on another thread and returns once its loader runs; the loader
+   * returns {@code value} when {@code release} opens.
+   */
+  private static CompletableFuture<String> loadHeldUntil(CountDownLatch release,
+      NearCache<String, String> cache, String key, String value) throws InterruptedException {
+    CountDownLatch loading = new CountDownLatch(1);
+    CompletableFuture<String> load = CompletableFuture.supplyAsync(() -> cache.get(key, k -> {
+      loading.countDown();
+      Concurrently.awaitLatch(release);
+      return value;
+    }));
+    assertThat(loading.await(5, TimeUnit.SECONDS)).as("the loader runs").isTrue();
+    return load;
   }
 }
