@@ -333,7 +333,7 @@ public final class RemoteStore {
    */
   public List<Lookup> getOrLeaseAll(List<String> keys, byte[] token) {
     if (!graced) {
-      byte[] lease = Frame.lease(token);
+      byte[] lease = leaseHeld(token);
       if (keys.size() == 1 && setNxGet) {
         return List.of(getOrLease(keys.get(0), lease));
       }
@@ -372,8 +372,16 @@ public final class RemoteStore {
     BatchCommand write = graced
         ? scripted(SET_IF_LEASED, this::entryKeys, batch -> writeArgs(token, frames, batch))
         : scripted(SET_IF_LEASED_IN_VALUE, this::valueKeys,
-            batch -> writeArgs(Frame.lease(token), frames, batch));
+            batch -> writeArgs(leaseHeld(token), frames, batch));
     return batch(frames.keySet(), write).stream().map(Long.valueOf(1)::equals).toList();
+  }
+
+  /**
+   * What the key holding a lease of {@code token} holds: the token itself in a lease key (a cache
+   * with a grace), its lease frame in a value key (without).
+   */
+  private byte[] leaseHeld(byte[] token) {
+    return graced ? token : Frame.lease(token);
   }
 
   /** A conditional write's arguments: what the lease holds, then each key's frame and TTL. */
@@ -393,7 +401,7 @@ public final class RemoteStore {
    * keys, one round trip per server.
    */
   public void releaseAll(Collection<String> keys, byte[] token) {
-    List<byte[]> held = List.of(graced ? token : Frame.lease(token));
+    List<byte[]> held = List.of(leaseHeld(token));
     batch(keys, scripted(DELETE_IF_HOLDS, (gen, batch) -> keysOf(batch,
         key -> graced ? layout.leaseKey(gen, key) : layout.valueKey(gen, key)), batch -> held));
   }
