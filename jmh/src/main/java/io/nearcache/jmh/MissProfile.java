@@ -11,12 +11,14 @@ import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongConsumer;
 import redis.clients.jedis.Protocol;
@@ -24,7 +26,8 @@ import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.params.SetParams;
 
 /**
- * Where a miss of both tiers spends its time, beside the seed's cache-aside: each runs {@value
+ * Where a miss of both tiers spends its time, beside the seed's cache-aside and the floor of
+ * nearcache's lease protocol (its Redis commands sent by raw Jedis): each runs {@value
  * #MISSES} misses of keys never read before (after {@value #WARM_UP_SECONDS} seconds of unmeasured
  * ones: on one CPU, shared with Redis and the JIT's own threads, nearcache's miss path took 16
  * seconds to settle in the miss benchmark), timed as a whole, while Redis counts its commands
@@ -56,6 +59,23 @@ public final class MissProfile {
   private static final long WARM_UP_SECONDS = 20;
   /** As the miss benchmarks': one constant, so that all three hold the same keyspace. */
   private static final long TTL_SECONDS = MissFillBenchmark.TTL_SECONDS;
+  /**
+   * The lease protocol's floor: nearcache's Redis commands for a miss, sent by raw Jedis with
+   * nothing around them. The lease, a frame of kind 3 and a token as nearcache's, goes in the empty
+   * value key by {@code SET NX PX GET}; the loaded frame replaces it by this compare-and-set,
+   * which runs in Redis what nearcache's write script runs for one key (a GET, then a SET).
+   */
+  private static final String COMPARE_AND_SET = """
+      if redis.call('GET', KEYS[1]) == ARGV[1] then
+        return redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+      end
+      return 0""";
+  private static final long LEASE_MILLIS = CacheSpec.DEFAULT_LEASE_TIMEOUT.toMillis();
+  /** The floor's unmeasured misses: raw Jedis, which the cache-aside before it has warmed up. */
+  private static final long FLOOR_WARM_UP_SECONDS = 10;
+  private static final String LEASE_TOKEN = UUID.randomUUID() + ":";
+  private static final byte[] TTL_MILLIS =
+      String.valueOf(TTL_SECONDS * 1000).getBytes(StandardCharsets.US_ASCII);
   private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
   private static final OperatingSystemMXBean PROCESS =
       (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
@@ -81,6 +101,19 @@ public final class MissProfile {
         if (jedis.get(key) == null) {
           jedis.set(key, w.kryo.serialize(w.product((int) (n % w.workingSet))),
               SetParams.setParams().ex(TTL_SECONDS));
+        }
+      }));
+      byte[] compareAndSet = jedis.scriptLoad(COMPARE_AND_SET.getBytes(StandardCharsets.UTF_8),
+          new byte[0]);
+      result.put("leaseProtocol", profile(jedis, MISSES, FLOOR_WARM_UP_SECONDS, n -> {
+        byte[] key = w.rawKey("profile:" + n);
+        byte[] lease = ("\u0003" + LEASE_TOKEN + n).getBytes(StandardCharsets.US_ASCII);
+        if (jedis.setGet(key, lease, SetParams.setParams().nx().px(LEASE_MILLIS)) == null) {
+          byte[] payload = w.kryo.serialize(w.product((int) (n % w.workingSet)));
+          byte[] frame = new byte[1 + payload.length];
+          frame[0] = 1;
+          System.arraycopy(payload, 0, frame, 1, payload.length);
+          jedis.evalsha(compareAndSet, List.of(key), List.of(lease, frame, TTL_MILLIS));
         }
       }));
       result.put("nearcache", profile(jedis, MISSES, WARM_UP_SECONDS,

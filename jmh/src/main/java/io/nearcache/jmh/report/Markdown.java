@@ -230,7 +230,8 @@ final class Markdown {
     }
     md.append("## Where a miss spends its time\n\n`MissProfile`, on the CPU the miss benchmarks"
         + " run on, with its Redis: ").append(missProfile.get("misses").asInt())
-        .append(" misses of keys never read before, after 20 s of unmeasured ones, then "
+        .append(" misses of keys never read before, after 20 s of unmeasured ones (10 s for the"
+            + " raw Jedis of nearcache's commands alone, which the cache-aside has warmed), then "
             + missProfile.path("nearcacheAll").path("misses").asInt() + " pages (`getAll` of"
             + " keys never read before) after 10 s; a page's figures are per page. Redis CPU is"
             + " the server's own user and system time (`INFO cpu`); the caller's CPU is the"
@@ -243,6 +244,8 @@ final class Markdown {
             + " | commands per miss |\n|---|---|---|---|---|---|\n");
     Map<String, String> paths = new LinkedHashMap<>();
     paths.put("cacheAside", "the seed's cache-aside");
+    paths.put("leaseProtocol", "nearcache's Redis commands alone (raw Jedis: SET NX PX GET, then"
+        + " a compare-and-set script)");
     paths.put("nearcache", "nearcache `get`");
     paths.put("cacheAsideAll", "the seed's cache-aside in bulk, a page of %d keys");
     paths.put("nearcacheAll", "nearcache `getAll`, a page of %d keys");
