@@ -27,11 +27,11 @@ import redis.clients.jedis.params.SetParams;
  * cache-aside, a raw Jedis GET that misses and a SET with a TTL of the encoded product. As in
  * {@link L2HitBenchmark}, the cache-aside runs beside an idle nearcache client.
  *
- * <p>Twenty seconds of warm-up for both: on the one CPU it shares with its Redis, the JIT compiling
- * nearcache's miss path competes with the measured thread. On 2026-12-07 a fork's nearcache miss
- * ran from 710 us down to 200 us over its first 15 seconds and settled at about 105 us from the
- * 16th; the cache-aside settled within 10. With the twelve seconds used before, a fork could
- * still be compiling when it was measured.
+ * <p>Twenty seconds of warm-up for nearcache: on the one CPU it shares with its Redis, the JIT
+ * compiling nearcache's miss path competes with the measured thread. On 2026-12-07 a fork's
+ * nearcache miss ran from 710 us down to 200 us over its first 15 seconds and settled at about
+ * 105 us from the 16th; the cache-aside settled within 10, which is its warm-up. With the twelve
+ * seconds used before, a fork of nearcache's could still be compiling when it was measured.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
@@ -49,7 +49,9 @@ public class MissFillBenchmark {
    */
   static final long TTL_SECONDS = 5;
 
+  /** Ten seconds of warm-up, within which the cache-aside settles. */
   @Benchmark
+  @Warmup(iterations = 10, time = 1)
   public Product rawJedisCacheAside(RawState s, NearState idle, Workload w) {
     long n = s.next.getAndIncrement();
     byte[] key = w.rawKey("miss:" + n);

@@ -230,10 +230,15 @@ final class Markdown {
     }
     md.append("## Where a miss spends its time\n\n`MissProfile`, on the CPU the miss benchmarks"
         + " run on, with its Redis: ").append(missProfile.get("misses").asInt())
-        .append(" misses of keys never read before, after 20 s of unmeasured ones (10 s for the"
-            + " raw Jedis of nearcache's commands alone, which the cache-aside has warmed), then "
-            + missProfile.path("nearcacheAll").path("misses").asInt() + " pages (`getAll` of"
-            + " keys never read before) after 10 s; a page's figures are per page. Redis CPU is"
+        .append(" misses of keys never read before per path, in ")
+        .append(missProfile.path("rounds").asInt(1))
+        .append(" blocks that take the paths in turn (forwards, then backwards), after unmeasured"
+            + " ones: 20 s for nearcache, 10 s for the cache-aside, 5 s for nearcache's commands"
+            + " alone; then "
+            + missProfile.path("nearcacheAll").path("misses").asInt()
+            + " pages (`getAll` of"
+            + " keys never read before) of each the same way, after 10 s; a page's figures are"
+            + " per page. Redis CPU is"
             + " the server's own user and system time (`INFO cpu`); the caller's CPU is the"
             + " calling thread's, the JVM's all of the client process's (the caller, nearcache's"
             + " maintenance, the JIT, the GC); the rest of the time is the kernel's switching"
