@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs the benchmark suite's short profile (about 20 minutes on 2 cores; each step prints the minute
-# it starts at) and writes jmh/results/RESULTS.md and jmh/results/throughput.png from that one run.
+# Runs the benchmark suite's short profile (about 14 minutes on 2 cores, 15 at most; each step
+# prints the minute it starts at) and writes jmh/results/RESULTS.md and jmh/results/throughput.png
+# from that one run.
 #
 #   jmh/run.sh                      the whole suite
 #   jmh/run.sh -p workingSet=1000   extra JMH options, passed to every JMH run
