@@ -21,9 +21,9 @@ import java.util.concurrent.TimeUnit;
  * What an idle client costs: the CPU a JVM holding one nearcache client with {@value #CACHES}
  * caches, each read once and then left alone, spends over {@value #MEASURE_SECONDS} s, beside a
  * bare JVM that only sleeps, in the same run. Each runs in a child JVM of its own (the same java,
- * class path and heap; the two side by side), settles for {@value #SETTLE_SECONDS} s, then reads its own process CPU time
- * before and after the window and prints the difference; the bare JVM's figure is the floor any
- * JVM pays (its GC and JIT threads, the JDK's own timers).
+ * class path and heap; the two side by side), settles for {@value #SETTLE_SECONDS} s, then reads
+ * its own process CPU time before and after the window and prints the difference; the bare JVM's
+ * figure is the floor any JVM pays (its GC and JIT threads, the JDK's own timers).
  *
  * <p>Usage: {@code java -cp benchmarks.jar io.nearcache.jmh.IdleCpu <out.json>}. Redis: {@code
  * REDIS_URL}, else a testkit server.
