@@ -119,10 +119,7 @@ public final class MissProfile {
         byte[] key = w.rawKey("profile:" + n);
         byte[] lease = ("\u0003" + LEASE_TOKEN + n).getBytes(StandardCharsets.US_ASCII);
         if (jedis.setGet(key, lease, SetParams.setParams().nx().px(LEASE_MILLIS)) == null) {
-          byte[] payload = w.kryo.serialize(w.product((int) (n % w.workingSet)));
-          byte[] frame = new byte[1 + payload.length];
-          frame[0] = 1;
-          System.arraycopy(payload, 0, frame, 1, payload.length);
+          byte[] frame = w.valueFrame(w.product((int) (n % w.workingSet)));
           jedis.evalsha(compareAndSet, List.of(key), List.of(lease, frame, TTL_MILLIS));
         }
       }));
@@ -170,7 +167,7 @@ public final class MissProfile {
       while (System.nanoTime() - warmUpEnd < 0) {
         path.miss().accept(numbers++);
       }
-      totals.put(name, new Totals());
+      totals.put(name, new Totals(path.warmUpSeconds()));
     });
     List<String> order = new ArrayList<>(paths.keySet());
     for (int round = 0; round < ROUNDS; round++) {
@@ -186,12 +183,17 @@ public final class MissProfile {
 
   /** What one path's measured blocks added up to. */
   private static final class Totals {
+    private final long warmUpSeconds;
     private long misses;
     private long nanos;
     private double redisCpuSeconds;
     private long threadCpuNanos;
     private long jvmCpuNanos;
     private final Map<String, Long> calls = new TreeMap<>();
+
+    Totals(long warmUpSeconds) {
+      this.warmUpSeconds = warmUpSeconds;
+    }
 
     /** Runs {@code count} fresh numbers of {@code miss} and adds what they cost. */
     void measure(RedisClient jedis, LongConsumer miss, int count) {
@@ -230,6 +232,7 @@ public final class MissProfile {
         }
       });
       Map<String, Object> profile = new LinkedHashMap<>();
+      profile.put("warmUpSeconds", warmUpSeconds);
       profile.put("misses", misses);
       profile.put("microsPerMiss", nanos / 1e3 / misses);
       profile.put("redisCpuMicrosPerMiss", redisCpuSeconds * 1e6 / misses);

@@ -38,17 +38,11 @@ import redis.clients.jedis.params.SetParams;
 public class PutBenchmark {
   /** The cache's {@code remoteTtl}, and the raw SET's PX. */
   private static final long TTL_MILLIS = TimeUnit.HOURS.toMillis(1);
-  /** nearcache's frame byte of a value (see {@code io.nearcache.internal.l2.Frame}). */
-  private static final byte VALUE_FRAME = 0x01;
 
   @Benchmark
   public String rawJedisSet(RawState s, NearPutState idle, Workload w) {
     int i = w.anyIndex();
-    byte[] payload = w.kryo.serialize(s.products[i]);
-    byte[] frame = new byte[payload.length + 1];
-    frame[0] = VALUE_FRAME;
-    System.arraycopy(payload, 0, frame, 1, payload.length);
-    return s.jedis.set(s.keys[i], frame, s.px);
+    return s.jedis.set(s.keys[i], w.valueFrame(s.products[i]), s.px);
   }
 
   @Benchmark

@@ -23,6 +23,9 @@ import redis.clients.jedis.resps.ScanResult;
  */
 @State(Scope.Benchmark)
 public class Workload {
+  /** nearcache's frame byte of a value. */
+  private static final byte VALUE_FRAME = 0x01;
+
   /** Distinct keys read, uniformly at random. */
   @Param("10000")
   public int workingSet;
@@ -86,6 +89,19 @@ public class Workload {
   /** A key drawn uniformly from the working set. */
   public String anyKey() {
     return keys[anyIndex()];
+  }
+
+  /**
+   * The bytes nearcache stores in Redis for {@code product}, encoded now as a write or a load
+   * does: its frame byte of a value (see {@code io.nearcache.internal.l2.Frame}), then the Kryo
+   * encoding.
+   */
+  public byte[] valueFrame(Product product) {
+    byte[] payload = kryo.serialize(product);
+    byte[] frame = new byte[payload.length + 1];
+    frame[0] = VALUE_FRAME;
+    System.arraycopy(payload, 0, frame, 1, payload.length);
+    return frame;
   }
 
   /** {@code key} as raw-Jedis baselines store it: under this trial's prefix. */

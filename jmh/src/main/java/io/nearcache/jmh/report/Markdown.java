@@ -233,12 +233,12 @@ final class Markdown {
         .append(" misses of keys never read before per path, in ")
         .append(missProfile.path("rounds").asInt(1))
         .append(" blocks that take the paths in turn (forwards, then backwards), after unmeasured"
-            + " ones: 20 s for nearcache, 10 s for the cache-aside, 5 s for nearcache's commands"
-            + " alone; then "
+            + (missProfile.path("cacheAside").has("warmUpSeconds")
+                ? " ones (each path's seconds of them beside its name)" : " ones")
+            + "; then "
             + missProfile.path("nearcacheAll").path("misses").asInt()
-            + " pages (`getAll` of"
-            + " keys never read before) of each the same way, after 10 s; a page's figures are"
-            + " per page. Redis CPU is"
+            + " pages (`getAll` of keys never read before) of each the same way; a page's figures"
+            + " are per page. Redis CPU is"
             + " the server's own user and system time (`INFO cpu`); the caller's CPU is the"
             + " calling thread's, the JVM's all of the client process's (the caller, nearcache's"
             + " maintenance, the JIT, the GC); the rest of the time is the kernel's switching"
@@ -264,9 +264,11 @@ final class Markdown {
       List<String> calls = new ArrayList<>();
       p.get("callsPerMiss").fields().forEachRemaining(c -> calls.add(String.format(Locale.ROOT,
           "%s %.2f", c.getKey(), c.getValue().asDouble())));
-      md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s |\n",
-          String.format(Locale.ROOT, label, missProfile.path("batch").asInt()), fmt(micros),
-          fmt(redis), fmt(p.get("callerCpuMicrosPerMiss").asDouble()),
+      String warmUp = p.has("warmUpSeconds")
+          ? String.format(Locale.ROOT, " (warm-up %d s)", p.get("warmUpSeconds").asInt()) : "";
+      md.append(String.format(Locale.ROOT, "| %s%s | %s | %s | %s | %s | %s |\n",
+          String.format(Locale.ROOT, label, missProfile.path("batch").asInt()), warmUp,
+          fmt(micros), fmt(redis), fmt(p.get("callerCpuMicrosPerMiss").asDouble()),
           fmt(p.get("jvmCpuMicrosPerMiss").asDouble()), String.join(", ", calls)));
     });
     md.append('\n');
